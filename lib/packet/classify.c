@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ds_classify.h"
+
+#include <stdbool.h>
+
+#include "ds_wire.h"
+
+/*
+ * Peers pack a whole flight into one datagram (OpenSSL: ServerHello, Certificate, ServerKeyExchange,
+ * ServerHelloDone = 4 records); nothing legitimate comes close to this many.
+ */
+enum { MAX_RECORDS_PER_DATAGRAM = 32 };
+
+static bool
+dtls_version_known(uint16_t version)
+{
+	return version == DS_DTLS_VERSION_1_0 || version == DS_DTLS_VERSION_1_2;
+}
+
+static bool
+ipv4_martian(const uint8_t *addr)
+{
+	/* 0.0.0.0/8 is "this network"; 224.0.0.0/3 is multicast, reserved and broadcast. */
+	return addr[0] == 0 || addr[0] >= 224;
+}
+
+static bool
+ipv6_martian(const uint8_t *addr)
+{
+	unsigned i;
+	uint8_t any = 0;
+
+	if (addr[0] == 0xFF)
+		return true;
+	for (i = 0; i < DS_IPV6_ADDR_LEN; i++)
+		any |= addr[i];
+	return any == 0;
+}
+
+static bool
+ipv6_extension_header(uint8_t next_header)
+{
+	switch (next_header) {
+	case 0:   /* hop-by-hop options */
+	case 43:  /* routing */
+	case 44:  /* fragment */
+	case 50:  /* ESP */
+	case 51:  /* AH */
+	case 60:  /* destination options */
+	case 135: /* mobility */
+	case 139: /* HIP */
+	case 140: /* shim6 */
+	case 253: /* experimental */
+	case 254:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The ClientHello handshake message: header, then the body up to and including the cookie.
+ * @p rec_len is the record length, already checked to fit in the datagram.
+ */
+static enum ds_outcome
+parse_client_hello(const uint8_t *frame, uint32_t hs_offset, uint32_t rec_len,
+		   struct ds_frame_info *info)
+{
+	const uint8_t *hs = frame + hs_offset;
+	const uint8_t *body = hs + DS_DTLS_HS_HDR_LEN;
+	uint32_t msg_len, frag_offset, frag_len, sid_len, cookie_len, before_cookie;
+
+	if (rec_len < DS_DTLS_HS_HDR_LEN)
+		return DS_OUT_HS_HEADER_TRUNCATED;
+	msg_len = ds_load_be24(hs + 1);
+	frag_offset = ds_load_be24(hs + 6);
+	frag_len = ds_load_be24(hs + 9);
+	/* The record length was checked against the datagram; fragment_length is only a claim. */
+	if (frag_len > rec_len - DS_DTLS_HS_HDR_LEN)
+		return DS_OUT_HS_FRAGMENT_TRUNCATED;
+	/* A second message after a ClientHello: no client sends that in its first flight. */
+	if (frag_len < rec_len - DS_DTLS_HS_HDR_LEN)
+		return DS_OUT_HS_TRAILING_BYTES;
+	/* 24-bit fields, so the sum cannot overflow. */
+	if (frag_offset + frag_len > msg_len)
+		return DS_OUT_HS_BAD_FRAGMENT;
+	/* Only the first fragment holds the cookie; later ones belong to verified flows or nobody. */
+	if (frag_offset != 0)
+		return DS_OUT_DTLS_HELLO_FRAGMENT;
+	info->first_fragment = frag_len < msg_len;
+	info->body_offset = hs_offset + DS_DTLS_HS_HDR_LEN;
+
+	/* From here every read is checked against frag_len, which fits in the record. */
+	if (frag_len < DS_CH_MIN_BODY_LEN)
+		return DS_OUT_CH_TRUNCATED;
+	if (!dtls_version_known(ds_load_be16(body)))
+		return DS_OUT_CH_BAD_VERSION;
+	sid_len = body[DS_CH_SESSION_ID_LEN_OFFSET];
+	if (sid_len > DS_DTLS_SESSION_ID_MAX)
+		return DS_OUT_CH_SESSION_ID_TOO_LONG;
+	before_cookie = DS_CH_MIN_BODY_LEN + sid_len + 1;
+	/* The cookie length byte itself must be inside the fragment. */
+	if (frag_len < before_cookie)
+		return DS_OUT_CH_TRUNCATED;
+	cookie_len = body[before_cookie - 1];
+	if (cookie_len > DS_COOKIE_MAX_LEN)
+		return DS_OUT_CH_COOKIE_TOO_LONG;
+	if (frag_len - before_cookie < cookie_len)
+		return DS_OUT_CH_TRUNCATED;
+	info->session_id_len = (uint8_t)sid_len;
+	info->cookie_len = (uint8_t)cookie_len;
+	info->cookie_offset = info->body_offset + before_cookie;
+	return cookie_len == 0 ? DS_OUT_DTLS_CLIENT_HELLO : DS_OUT_DTLS_CLIENT_HELLO_COOKIE;
+}
+
+/*
+ * A handshake record of a non-zero epoch is ciphertext; it is a misplaced plaintext ClientHello only
+ * if its header is a complete, self-consistent ClientHello header, which random bytes match with
+ * odds of about 2^-88.
+ */
+static bool
+plaintext_client_hello(const uint8_t *hs, uint32_t rec_len)
+{
+	uint32_t body_len;
+
+	if (rec_len < DS_DTLS_HS_HDR_LEN + DS_CH_MIN_BODY_LEN || hs[0] != DS_DTLS_HS_CLIENT_HELLO)
+		return false;
+	body_len = rec_len - DS_DTLS_HS_HDR_LEN;
+	return ds_load_be24(hs + 1) == body_len && ds_load_be24(hs + 6) == 0 &&
+	       ds_load_be24(hs + 9) == body_len && dtls_version_known(ds_load_be16(hs + 12));
+}
+
+/*
+ * One record header at @p rec with @p left bytes to the end of the datagram. On success returns
+ * DS_OUT_DTLS_RECORD and the bytes the record takes.
+ */
+static enum ds_outcome
+check_record(const uint8_t *rec, uint32_t left, uint32_t *record_size)
+{
+	uint8_t type;
+	uint32_t rec_len;
+
+	/* Even the smallest DTLS 1.3 ciphertext record (2-byte header, type, 16-byte tag) is longer. */
+	if (left < DS_DTLS_RECORD_HDR_LEN)
+		return DS_OUT_DTLS_HEADER_TRUNCATED;
+	type = rec[0];
+	/* DTLS 1.3 unified header: its length field is optional, so the record may run to the end. */
+	if ((type & DS_DTLS_UNIFIED_HDR_MASK) == DS_DTLS_UNIFIED_HDR_BITS) {
+		*record_size = left;
+		return DS_OUT_DTLS_RECORD;
+	}
+	if (type < DS_DTLS_CT_CHANGE_CIPHER_SPEC || type > DS_DTLS_CT_ACK)
+		return DS_OUT_DTLS_BAD_CONTENT_TYPE;
+	if (!dtls_version_known(ds_load_be16(rec + 1)))
+		return DS_OUT_DTLS_BAD_VERSION;
+	/* RFC 9146: a connection ID of negotiated length sits before the length field. */
+	if (type == DS_DTLS_CT_TLS12_CID) {
+		*record_size = left;
+		return DS_OUT_DTLS_RECORD;
+	}
+	rec_len = ds_load_be16(rec + 11);
+	if (rec_len > left - DS_DTLS_RECORD_HDR_LEN)
+		return DS_OUT_DTLS_RECORD_TRUNCATED;
+	*record_size = DS_DTLS_RECORD_HDR_LEN + rec_len;
+	return DS_OUT_DTLS_RECORD;
+}
+
+static enum ds_outcome
+parse_dtls(const uint8_t *frame, struct ds_frame_info *info)
+{
+	const uint8_t *rec = frame + info->dtls_offset;
+	const uint32_t len = info->dtls_len;
+	uint32_t used, next, records;
+	enum ds_outcome out;
+
+	out = check_record(rec, len, &used);
+	if (out != DS_OUT_DTLS_RECORD)
+		return out;
+	/* used > header: the handshake type byte is inside the record. */
+	if (rec[0] == DS_DTLS_CT_HANDSHAKE && used > DS_DTLS_RECORD_HDR_LEN &&
+	    rec[DS_DTLS_RECORD_HDR_LEN] == DS_DTLS_HS_CLIENT_HELLO) {
+		if (ds_load_be16(rec + 3) == 0) {
+			if (used != len)
+				return DS_OUT_DTLS_HELLO_NOT_ALONE;
+			return parse_client_hello(frame, info->dtls_offset + DS_DTLS_RECORD_HDR_LEN,
+						  used - DS_DTLS_RECORD_HDR_LEN, info);
+		}
+		if (plaintext_client_hello(rec + DS_DTLS_RECORD_HDR_LEN, used - DS_DTLS_RECORD_HDR_LEN))
+			return DS_OUT_DTLS_HELLO_BAD_EPOCH;
+	}
+	for (records = 1; used < len; records++) {
+		if (records == MAX_RECORDS_PER_DATAGRAM)
+			return DS_OUT_DTLS_TOO_MANY_RECORDS;
+		out = check_record(rec + used, len - used, &next);
+		if (out == DS_OUT_DTLS_HEADER_TRUNCATED)
+			return DS_OUT_DTLS_TRAILING_BYTES;
+		if (out != DS_OUT_DTLS_RECORD)
+			return out;
+		used += next;
+	}
+	return DS_OUT_DTLS_RECORD;
+}
+
+static enum ds_outcome
+parse_udp(const uint8_t *frame, uint32_t ip_payload_len, const struct ds_service_set *services,
+	  struct ds_frame_info *info)
+{
+	const uint8_t *udp = frame + info->l4_offset;
+
+	if (ip_payload_len < DS_UDP_HDR_LEN)
+		return DS_OUT_UDP_TRUNCATED;
+	/* Bytes after the UDP length would be answered by nobody and hide data from the checksum. */
+	if (ds_load_be16(udp + 4) != ip_payload_len)
+		return DS_OUT_UDP_BAD_LENGTH;
+	info->src_port = ds_load_be16(udp);
+	info->dst_port = ds_load_be16(udp + 2);
+	/* No service listens on port 0, not even when every port is protected. */
+	if (info->dst_port == 0 ||
+	    (services != NULL &&
+	     !ds_service_set_match(services, info->ip_version, ds_frame_dst_addr(frame, info),
+				   info->dst_port)))
+		return DS_OUT_UDP_NOT_SERVICE;
+	if (info->src_port == 0)
+		return DS_OUT_UDP_BAD_SOURCE_PORT;
+	info->dtls_offset = info->l4_offset + DS_UDP_HDR_LEN;
+	info->dtls_len = ip_payload_len - DS_UDP_HDR_LEN;
+	return parse_dtls(frame, info);
+}
+
+static enum ds_outcome
+parse_ipv4(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+	   struct ds_frame_info *info)
+{
+	const uint8_t *ip = frame + info->l3_offset;
+	const size_t avail = len - info->l3_offset;
+	uint32_t hdr_len, total_len;
+
+	if (avail < DS_IPV4_HDR_LEN)
+		return DS_OUT_IPV4_TRUNCATED;
+	if (ip[0] >> 4 != 4)
+		return DS_OUT_IPV4_BAD_VERSION;
+	hdr_len = (uint32_t)(ip[0] & 0x0F) * 4;
+	if (hdr_len < DS_IPV4_HDR_LEN)
+		return DS_OUT_IPV4_BAD_HEADER_LENGTH;
+	/* Shorter than the frame is Ethernet padding; longer means bytes that never arrived. */
+	total_len = ds_load_be16(ip + 2);
+	if (total_len < hdr_len || total_len > avail)
+		return DS_OUT_IPV4_BAD_TOTAL_LENGTH;
+	info->ip_version = 4;
+	if (ip[9] != DS_IPPROTO_UDP)
+		return DS_OUT_IP_NOT_UDP;
+	if (hdr_len != DS_IPV4_HDR_LEN)
+		return DS_OUT_IPV4_OPTIONS;
+	if (ds_load_be16(ip + 6) & (DS_IPV4_FLAG_MF | DS_IPV4_FRAG_OFFSET_MASK))
+		return DS_OUT_IPV4_FRAGMENT;
+	if (ipv4_martian(ip + 12))
+		return DS_OUT_IPV4_MARTIAN_SOURCE;
+	if (ipv4_martian(ip + 16))
+		return DS_OUT_IPV4_MARTIAN_DESTINATION;
+	info->l4_offset = info->l3_offset + DS_IPV4_HDR_LEN;
+	return parse_udp(frame, total_len - DS_IPV4_HDR_LEN, services, info);
+}
+
+static enum ds_outcome
+parse_ipv6(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+	   struct ds_frame_info *info)
+{
+	const uint8_t *ip = frame + info->l3_offset;
+	const size_t avail = len - info->l3_offset;
+	uint32_t payload_len;
+
+	if (avail < DS_IPV6_HDR_LEN)
+		return DS_OUT_IPV6_TRUNCATED;
+	if (ip[0] >> 4 != 6)
+		return DS_OUT_IPV6_BAD_VERSION;
+	payload_len = ds_load_be16(ip + 4);
+	if (payload_len > avail - DS_IPV6_HDR_LEN)
+		return DS_OUT_IPV6_BAD_PAYLOAD_LENGTH;
+	info->ip_version = 6;
+	/* Walking extension chains is where parsers go wrong; real DTLS clients never send them. */
+	if (ipv6_extension_header(ip[6]))
+		return DS_OUT_IPV6_EXTENSION_HEADER;
+	if (ip[6] != DS_IPPROTO_UDP)
+		return DS_OUT_IP_NOT_UDP;
+	if (ipv6_martian(ip + 8))
+		return DS_OUT_IPV6_MARTIAN_SOURCE;
+	if (ipv6_martian(ip + 24))
+		return DS_OUT_IPV6_MARTIAN_DESTINATION;
+	info->l4_offset = info->l3_offset + DS_IPV6_HDR_LEN;
+	return parse_udp(frame, payload_len, services, info);
+}
+
+static enum ds_outcome
+parse_frame(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+	    struct ds_frame_info *info)
+{
+	uint32_t offset = DS_ETH_HDR_LEN;
+	uint16_t ethertype;
+
+	if (len < DS_ETH_HDR_LEN)
+		return DS_OUT_ETH_TRUNCATED;
+	ethertype = ds_load_be16(frame + 12);
+	while (ethertype == DS_ETHERTYPE_VLAN || ethertype == DS_ETHERTYPE_QINQ) {
+		if (info->vlan_count == DS_VLAN_MAX_TAGS)
+			return DS_OUT_VLAN_TOO_MANY;
+		if (len - offset < DS_VLAN_TAG_LEN)
+			return DS_OUT_VLAN_TRUNCATED;
+		ethertype = ds_load_be16(frame + offset + 2);
+		offset += DS_VLAN_TAG_LEN;
+		info->vlan_count++;
+	}
+	info->l3_offset = offset;
+	if (ethertype == DS_ETHERTYPE_IPV4)
+		return parse_ipv4(frame, len, services, info);
+	if (ethertype == DS_ETHERTYPE_IPV6)
+		return parse_ipv6(frame, len, services, info);
+	return DS_OUT_ETH_NOT_IP;
+}
+
+enum ds_outcome
+ds_classify(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+	    struct ds_frame_info *info)
+{
+	*info = (struct ds_frame_info){ 0 };
+	info->outcome = parse_frame(frame, len, services, info);
+	return info->outcome;
+}

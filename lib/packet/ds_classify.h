@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_CLASSIFY_H
+#define DS_CLASSIFY_H
+
+/**
+ * @file
+ * Classify one Ethernet frame: what it is for the scrubber, or the first thing wrong with it.
+ *
+ * A pure function over (bytes, length): no allocation, no side effects, no read outside
+ * [frame, frame + len). It walks Ethernet, up to two VLAN tags, IPv4 or IPv6, UDP, the DTLS record
+ * layer and, for a ClientHello, the handshake header and the body up to and including the cookie.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ds_outcome.h"
+#include "ds_service.h"
+
+/** Where things are in a classified frame. Offsets count from the first byte of the frame. */
+struct ds_frame_info {
+	enum ds_outcome outcome; /**< same value ds_classify() returned */
+	uint32_t l3_offset;      /**< IP header (after Ethernet and VLAN tags) */
+	uint32_t l4_offset;      /**< UDP header */
+	uint32_t dtls_offset;    /**< UDP payload: the first DTLS record */
+	uint32_t dtls_len;       /**< UDP payload length; the IP packet ends at dtls_offset + dtls_len */
+	uint32_t body_offset;    /**< ClientHello body (client_version) */
+	uint32_t cookie_offset;  /**< first cookie byte; the cookie length byte is just before it */
+	uint16_t src_port;       /**< UDP source port, host order */
+	uint16_t dst_port;       /**< UDP destination port, host order */
+	uint8_t ip_version;      /**< 4 or 6 once the IP header was read, else 0 */
+	uint8_t vlan_count;      /**< VLAN tags before the IP header */
+	uint8_t session_id_len;  /**< ClientHello session_id length */
+	uint8_t cookie_len;      /**< ClientHello cookie length (0 = no cookie) */
+	uint8_t first_fragment;  /**< ClientHello is the first fragment of a longer message */
+};
+
+/**
+ * Classify a frame.
+ *
+ * Fields of @p info are valid up to the layer that decided the outcome: addresses and ports once UDP
+ * was reached, ClientHello offsets only for ClientHello outcomes.
+ *
+ * @param frame
+ *   First byte of the Ethernet header.
+ * @param len
+ *   Bytes readable at @p frame; Ethernet padding after the IP packet is ignored.
+ * @param services
+ *   Protected services; NULL treats every UDP datagram (but those to port 0) as DTLS to a
+ *   protected service.
+ * @param info
+ *   Filled with offsets and facts.
+ * @return
+ *   The outcome, also stored in info->outcome.
+ */
+enum ds_outcome ds_classify(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+			    struct ds_frame_info *info);
+
+/** Source address of a classified IP frame (4 or 16 bytes, network order). */
+static inline const uint8_t *
+ds_frame_src_addr(const uint8_t *frame, const struct ds_frame_info *info)
+{
+	return frame + info->l3_offset + (info->ip_version == 4 ? 12 : 8);
+}
+
+/** Destination address of a classified IP frame (4 or 16 bytes, network order). */
+static inline const uint8_t *
+ds_frame_dst_addr(const uint8_t *frame, const struct ds_frame_info *info)
+{
+	return frame + info->l3_offset + (info->ip_version == 4 ? 16 : 24);
+}
+
+/** The 32-byte client random of a classified ClientHello. */
+static inline const uint8_t *
+ds_frame_client_random(const uint8_t *frame, const struct ds_frame_info *info)
+{
+	return frame + info->body_offset + DS_CH_RANDOM_OFFSET;
+}
+
+#endif /* DS_CLASSIFY_H */

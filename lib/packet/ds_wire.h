@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_WIRE_H
+#define DS_WIRE_H
+
+/**
+ * @file
+ * Wire constants and big-endian field access for Ethernet, IP, UDP and DTLS.
+ *
+ * Frames arrive at any alignment, so fields are read byte by byte; compilers turn these into single
+ * loads plus a byte swap.
+ */
+
+#include <stdint.h>
+
+/** Link layer. */
+enum ds_eth_wire {
+	DS_ETH_ADDR_LEN = 6,
+	DS_ETH_HDR_LEN = 14,
+	DS_VLAN_TAG_LEN = 4,
+	DS_VLAN_MAX_TAGS = 2, /**< 802.1ad outer + 802.1Q inner; deeper stacks are refused */
+	DS_ETHERTYPE_IPV4 = 0x0800,
+	DS_ETHERTYPE_IPV6 = 0x86DD,
+	DS_ETHERTYPE_VLAN = 0x8100,
+	DS_ETHERTYPE_QINQ = 0x88A8,
+};
+
+/** Network and transport layers. */
+enum ds_ip_wire {
+	DS_IPV4_HDR_LEN = 20, /**< without options, the only form the scrubber answers */
+	DS_IPV4_ADDR_LEN = 4,
+	DS_IPV4_FLAG_DF = 0x4000,
+	DS_IPV4_FLAG_MF = 0x2000,
+	DS_IPV4_FRAG_OFFSET_MASK = 0x1FFF,
+	DS_IPV6_HDR_LEN = 40,
+	DS_IPV6_ADDR_LEN = 16,
+	DS_IPPROTO_UDP = 17,
+	DS_UDP_HDR_LEN = 8,
+	DS_REPLY_TTL = 64, /**< TTL / hop limit of packets the scrubber originates */
+};
+
+/** DTLS record and handshake layers (RFC 6347 §4.1, §4.2.2; RFC 9147 §4). */
+enum ds_dtls_wire {
+	DS_DTLS_RECORD_HDR_LEN = 13, /**< type, version, epoch, 48-bit sequence, length */
+	DS_DTLS_HS_HDR_LEN = 12,     /**< type, length, message_seq, fragment_offset, fragment_length */
+	DS_DTLS_CT_CHANGE_CIPHER_SPEC = 20,
+	DS_DTLS_CT_ALERT = 21,
+	DS_DTLS_CT_HANDSHAKE = 22,
+	DS_DTLS_CT_APPLICATION_DATA = 23,
+	DS_DTLS_CT_HEARTBEAT = 24,
+	DS_DTLS_CT_TLS12_CID = 25, /**< RFC 9146: header carries a connection ID of negotiated length */
+	DS_DTLS_CT_ACK = 26,       /**< RFC 9147 */
+	DS_DTLS_UNIFIED_HDR_MASK = 0xE0, /**< RFC 9147 §4: first byte 001xxxxx = DTLS 1.3 ciphertext */
+	DS_DTLS_UNIFIED_HDR_BITS = 0x20,
+	DS_DTLS_VERSION_1_0 = 0xFEFF,
+	DS_DTLS_VERSION_1_2 = 0xFEFD,
+	DS_DTLS_HS_CLIENT_HELLO = 1,
+	DS_DTLS_HS_HELLO_VERIFY_REQUEST = 3,
+	DS_DTLS_RANDOM_LEN = 32,
+	DS_DTLS_SESSION_ID_MAX = 32,
+	/** Offsets inside the ClientHello body. */
+	DS_CH_RANDOM_OFFSET = 2,
+	DS_CH_SESSION_ID_LEN_OFFSET = 34,
+	DS_CH_MIN_BODY_LEN = 35, /**< client_version, random, session_id length byte */
+	/** HVR payload without its cookie: record header, handshake header, version, cookie length. */
+	DS_HVR_FIXED_LEN = DS_DTLS_RECORD_HDR_LEN + DS_DTLS_HS_HDR_LEN + 3,
+};
+
+/** Cookie sizes the scrubber accepts and sends. */
+enum ds_cookie_limits {
+	/** GnuTLS and wolfSSL clients refuse longer cookies although RFC 6347 allows 255. */
+	DS_COOKIE_MAX_LEN = 32,
+};
+
+static inline uint16_t
+ds_load_be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+ds_load_be24(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+static inline uint64_t
+ds_load_be48(const uint8_t *p)
+{
+	return (uint64_t)ds_load_be16(p) << 32 | (uint64_t)ds_load_be16(p + 2) << 16 | ds_load_be16(p + 4);
+}
+
+static inline void
+ds_store_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+ds_store_be24(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 16);
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)v;
+}
+
+#endif /* DS_WIRE_H */

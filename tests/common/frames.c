@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "frames.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "ds_checksum.h"
+#include "ds_wire.h"
+#include "tap.h"
+
+void
+frame_set(struct frame_buf *fb, const uint8_t *data, uint32_t len)
+{
+	if (len > FRAME_MAX)
+		tap_bail("frame of %u bytes does not fit the test buffer", len);
+	memcpy(fb->data, data, len);
+	fb->len = len;
+}
+
+void
+frame_insert(struct frame_buf *fb, uint32_t offset, const uint8_t *bytes, uint32_t n)
+{
+	if (offset > fb->len || fb->len + n > FRAME_MAX)
+		tap_bail("frame_insert(%u, %u) outside a %u-byte frame", offset, n, fb->len);
+	memmove(fb->data + offset + n, fb->data + offset, fb->len - offset);
+	if (bytes != NULL)
+		memcpy(fb->data + offset, bytes, n);
+	else
+		memset(fb->data + offset, 0, n);
+	fb->len += n;
+}
+
+void
+frame_remove(struct frame_buf *fb, uint32_t offset, uint32_t n)
+{
+	if (offset + n > fb->len)
+		tap_bail("frame_remove(%u, %u) outside a %u-byte frame", offset, n, fb->len);
+	memmove(fb->data + offset, fb->data + offset + n, fb->len - offset - n);
+	fb->len -= n;
+}
+
+void
+frame_add_vlan(struct frame_buf *fb, uint16_t tpid, uint16_t tci)
+{
+	uint8_t tag[DS_VLAN_TAG_LEN];
+
+	ds_store_be16(tag, tpid);
+	ds_store_be16(tag + 2, tci);
+	frame_insert(fb, 2 * DS_ETH_ADDR_LEN, tag, sizeof(tag));
+}
+
+void
+frame_fix_udp_cksum(struct frame_buf *fb, const struct ds_frame_info *info)
+{
+	uint8_t *udp = fb->data + info->l4_offset;
+
+	ds_store_be16(udp + 6, 0);
+	ds_store_be16(udp + 6, ds_udp_cksum(fb->data + info->l3_offset, info->ip_version, udp,
+					    ds_load_be16(udp + 4)));
+}
+
+void
+frame_fix_lengths(struct frame_buf *fb, const struct ds_frame_info *info)
+{
+	uint8_t *ip = fb->data + info->l3_offset;
+	const uint32_t udp_len = fb->len - info->l4_offset;
+
+	ds_store_be16(fb->data + info->l4_offset + 4, (uint16_t)udp_len);
+	if (info->ip_version == 4) {
+		ds_store_be16(ip + 2, (uint16_t)(fb->len - info->l3_offset));
+		ds_store_be16(ip + 10, 0);
+		ds_store_be16(ip + 10, ds_ipv4_header_cksum(ip));
+	} else {
+		ds_store_be16(ip + 4, (uint16_t)udp_len);
+	}
+}
+
+void
+frame_rewrap_ipv6(struct frame_buf *fb, struct ds_frame_info *info)
+{
+	uint8_t ip6[DS_IPV6_HDR_LEN] = { 0x60, 0, 0, 0 };
+	const uint8_t *ip4 = fb->data + info->l3_offset;
+	const uint32_t udp_len = info->dtls_offset + info->dtls_len - info->l4_offset;
+	const uint8_t prefix[12] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	if (info->ip_version != 4)
+		tap_bail("frame_rewrap_ipv6 needs an IPv4 frame");
+	ds_store_be16(ip6 + 4, (uint16_t)udp_len);
+	ip6[6] = DS_IPPROTO_UDP;
+	ip6[7] = ip4[8];
+	memcpy(ip6 + 8, prefix, sizeof(prefix));
+	memcpy(ip6 + 20, ip4 + 12, DS_IPV4_ADDR_LEN);
+	memcpy(ip6 + 24, prefix, sizeof(prefix));
+	memcpy(ip6 + 36, ip4 + 16, DS_IPV4_ADDR_LEN);
+
+	/* Drop Ethernet padding, swap the IPv4 header for the IPv6 one, fix the ethertype. */
+	fb->len = info->dtls_offset + info->dtls_len;
+	frame_remove(fb, info->l3_offset, DS_IPV4_HDR_LEN);
+	frame_insert(fb, info->l3_offset, ip6, sizeof(ip6));
+	ds_store_be16(fb->data + info->l3_offset - 2, DS_ETHERTYPE_IPV6);
+
+	info->ip_version = 6;
+	info->l4_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
+	info->dtls_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
+	info->body_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
+	info->cookie_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
+	frame_fix_udp_cksum(fb, info);
+}
+
+enum ds_outcome
+frame_classify(const struct frame_buf *fb, const struct ds_service_set *services,
+	       struct ds_frame_info *info)
+{
+	uint8_t *copy = frame_dup(fb->data, fb->len);
+	enum ds_outcome outcome = ds_classify(copy, fb->len, services, info);
+
+	free(copy);
+	return outcome;
+}

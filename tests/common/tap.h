@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_TEST_TAP_H
+#define DS_TEST_TAP_H
+
+/**
+ * @file
+ * A minimal TAP producer: one "ok"/"not ok" line per check, the plan at the end. meson runs the tests
+ * with protocol 'tap' and .ci/run counts the lines.
+ */
+
+#include <stdbool.h>
+
+/** Record one check; @p fmt names it (failures should say which table step broke). */
+bool tap_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** A diagnostic line ("# ..."), shown with the results. */
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Stop the whole test now (missing fixture, tool not found): prints "Bail out!" and exits 1. */
+void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/** Print the plan; returns the process exit code (0 when every check passed). */
+int tap_done(void);
+
+#endif /* DS_TEST_TAP_H */
