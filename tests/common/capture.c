@@ -2,7 +2,9 @@
 #include "capture.h"
 
 #include <glob.h>
+#include <stdbool.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,27 +73,48 @@ capture_free(struct capture *cap)
 	memset(cap, 0, sizeof(*cap));
 }
 
+static bool
+listed(char **paths, size_t n, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(capture_basename(paths[i]), capture_basename(path)) == 0)
+			return true;
+	return false;
+}
+
 char **
 capture_list(size_t *count)
 {
-	const char *dir = getenv("DS_CAPTURES_DIR");
-	char pattern[4096];
-	glob_t g;
-	char **paths;
-	size_t i;
+	const char *dirs = getenv("DS_CAPTURES_DIR");
+	char *copy, *dir, *save = NULL;
+	char **paths = NULL;
+	size_t n = 0, i;
 
-	if (dir == NULL)
+	if (dirs == NULL)
 		tap_bail("DS_CAPTURES_DIR is not set (meson test sets it)");
-	snprintf(pattern, sizeof(pattern), "%s/*.pcap", dir);
-	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0)
-		tap_bail("no captures match %s", pattern);
-	paths = calloc(g.gl_pathc + 1, sizeof(*paths));
-	if (paths == NULL)
-		tap_bail("out of memory");
-	for (i = 0; i < g.gl_pathc; i++)
-		paths[i] = strdup(g.gl_pathv[i]);
-	*count = g.gl_pathc;
-	globfree(&g);
+	copy = strdup(dirs);
+	for (dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+		char pattern[4096];
+		glob_t g;
+
+		snprintf(pattern, sizeof(pattern), "%s/*.pcap", dir);
+		if (glob(pattern, 0, NULL, &g) != 0)
+			continue;
+		paths = realloc(paths, (n + g.gl_pathc + 1) * sizeof(*paths));
+		if (paths == NULL)
+			tap_bail("out of memory");
+		for (i = 0; i < g.gl_pathc; i++)
+			if (!listed(paths, n, g.gl_pathv[i]))
+				paths[n++] = strdup(g.gl_pathv[i]);
+		globfree(&g);
+	}
+	free(copy);
+	if (n == 0)
+		tap_bail("no captures in %s", dirs);
+	paths[n] = NULL;
+	*count = n;
 	return paths;
 }
 

@@ -29,7 +29,8 @@ void capture_load(const char *path, struct capture *cap);
 void capture_free(struct capture *cap);
 
 /**
- * The shared captures: $DS_CAPTURES_DIR/ *.pcap, sorted by name; bails out if there are none.
+ * Every capture in the folders of $DS_CAPTURES_DIR (colon-separated), each folder's files sorted
+ * by name; a name seen in an earlier folder is skipped. Bails out if there are none.
  *
  * @return
  *   A NULL-terminated array; free with capture_list_free().

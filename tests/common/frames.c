@@ -76,16 +76,25 @@ frame_fix_lengths(struct frame_buf *fb, const struct ds_frame_info *info)
 	}
 }
 
-void
-frame_rewrap_ipv6(struct frame_buf *fb, struct ds_frame_info *info)
+/* Shift every offset after the IP header when the header changes size. */
+static void
+move_offsets(struct ds_frame_info *info, int by)
 {
-	uint8_t ip6[DS_IPV6_HDR_LEN] = { 0x60, 0, 0, 0 };
-	const uint8_t *ip4 = fb->data + info->l3_offset;
-	const uint32_t udp_len = info->dtls_offset + info->dtls_len - info->l4_offset;
+	info->l4_offset = (uint32_t)((int)info->l4_offset + by);
+	info->dtls_offset = (uint32_t)((int)info->dtls_offset + by);
+	if (info->body_offset != 0)
+		info->body_offset = (uint32_t)((int)info->body_offset + by);
+	if (info->cookie_offset != 0)
+		info->cookie_offset = (uint32_t)((int)info->cookie_offset + by);
+}
+
+static void
+build_ipv6(uint8_t *ip6, const uint8_t *ip4, uint32_t udp_len)
+{
 	const uint8_t prefix[12] = { 0x20, 0x01, 0x0d, 0xb8 };
 
-	if (info->ip_version != 4)
-		tap_bail("frame_rewrap_ipv6 needs an IPv4 frame");
+	memset(ip6, 0, DS_IPV6_HDR_LEN);
+	ip6[0] = 0x60;
 	ds_store_be16(ip6 + 4, (uint16_t)udp_len);
 	ip6[6] = DS_IPPROTO_UDP;
 	ip6[7] = ip4[8];
@@ -93,19 +102,47 @@ frame_rewrap_ipv6(struct frame_buf *fb, struct ds_frame_info *info)
 	memcpy(ip6 + 20, ip4 + 12, DS_IPV4_ADDR_LEN);
 	memcpy(ip6 + 24, prefix, sizeof(prefix));
 	memcpy(ip6 + 36, ip4 + 16, DS_IPV4_ADDR_LEN);
+}
 
-	/* Drop Ethernet padding, swap the IPv4 header for the IPv6 one, fix the ethertype. */
+static void
+build_ipv4(uint8_t *ip4, const uint8_t *ip6, uint32_t udp_len)
+{
+	memset(ip4, 0, DS_IPV4_HDR_LEN);
+	ip4[0] = 0x45;
+	ds_store_be16(ip4 + 2, (uint16_t)(DS_IPV4_HDR_LEN + udp_len));
+	ds_store_be16(ip4 + 6, DS_IPV4_FLAG_DF);
+	ip4[8] = ip6[7];
+	ip4[9] = DS_IPPROTO_UDP;
+	/* 198.18.0.0/15 (benchmarking) keeps the last two bytes of each IPv6 address. */
+	ip4[12] = 198, ip4[13] = 18, ip4[14] = ip6[22], ip4[15] = ip6[23];
+	ip4[16] = 198, ip4[17] = 18, ip4[18] = ip6[38], ip4[19] = ip6[39];
+	ds_store_be16(ip4 + 10, ds_ipv4_header_cksum(ip4));
+}
+
+unsigned
+frame_rewrap_other_family(struct frame_buf *fb, struct ds_frame_info *info)
+{
+	const uint32_t udp_len = info->dtls_offset + info->dtls_len - info->l4_offset;
+	const bool to_v6 = info->ip_version == 4;
+	const uint32_t old_len = to_v6 ? DS_IPV4_HDR_LEN : DS_IPV6_HDR_LEN;
+	const uint32_t new_len = to_v6 ? DS_IPV6_HDR_LEN : DS_IPV4_HDR_LEN;
+	uint8_t header[DS_IPV6_HDR_LEN];
+
+	if (info->ip_version != 4 && info->ip_version != 6)
+		tap_bail("frame_rewrap_other_family needs an IP frame");
+	if (to_v6)
+		build_ipv6(header, fb->data + info->l3_offset, udp_len);
+	else
+		build_ipv4(header, fb->data + info->l3_offset, udp_len);
+	/* Drop Ethernet padding, swap the IP header, fix the ethertype. */
 	fb->len = info->dtls_offset + info->dtls_len;
-	frame_remove(fb, info->l3_offset, DS_IPV4_HDR_LEN);
-	frame_insert(fb, info->l3_offset, ip6, sizeof(ip6));
-	ds_store_be16(fb->data + info->l3_offset - 2, DS_ETHERTYPE_IPV6);
-
-	info->ip_version = 6;
-	info->l4_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
-	info->dtls_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
-	info->body_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
-	info->cookie_offset += DS_IPV6_HDR_LEN - DS_IPV4_HDR_LEN;
+	frame_remove(fb, info->l3_offset, old_len);
+	frame_insert(fb, info->l3_offset, header, new_len);
+	ds_store_be16(fb->data + info->l3_offset - 2, to_v6 ? DS_ETHERTYPE_IPV6 : DS_ETHERTYPE_IPV4);
+	info->ip_version = to_v6 ? 6 : 4;
+	move_offsets(info, (int)new_len - (int)old_len);
 	frame_fix_udp_cksum(fb, info);
+	return info->ip_version;
 }
 
 enum ds_outcome

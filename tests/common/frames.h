@@ -40,10 +40,14 @@ void frame_add_vlan(struct frame_buf *fb, uint16_t tpid, uint16_t tci);
 void frame_fix_lengths(struct frame_buf *fb, const struct ds_frame_info *info);
 
 /**
- * Turn a classified IPv4/UDP frame into IPv6 with the same UDP header and payload; addresses become
- * 2001:db8::<IPv4 address>, the UDP checksum is recomputed. Updates @p info to the new offsets.
+ * Move a classified UDP frame to the other IP family, same UDP header and payload: IPv4 addresses
+ * a.b.c.d become 2001:db8::a.b.c.d, IPv6 addresses become 198.18.x.y (their last two bytes). The UDP
+ * checksum is recomputed and @p info follows the new offsets.
+ *
+ * @return
+ *   The new IP version.
  */
-void frame_rewrap_ipv6(struct frame_buf *fb, struct ds_frame_info *info);
+unsigned frame_rewrap_other_family(struct frame_buf *fb, struct ds_frame_info *info);
 
 /** Recompute the UDP checksum of a classified frame (after editing its payload). */
 void frame_fix_udp_cksum(struct frame_buf *fb, const struct ds_frame_info *info);

@@ -35,3 +35,20 @@ hellos_load(struct hello *out, size_t max, bool with_cookie)
 		tap_bail("no ClientHello in the shared captures");
 	return n;
 }
+
+size_t
+hellos_add_other_family(struct hello *h, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct hello *copy = &h[n + i];
+		unsigned version;
+
+		*copy = h[i];
+		version = frame_rewrap_other_family(&copy->fb, &copy->info);
+		frame_classify(&copy->fb, NULL, &copy->info);
+		snprintf(copy->label, sizeof(copy->label), "%.64s as IPv%u", h[i].label, version);
+	}
+	return 2 * n;
+}

@@ -30,4 +30,13 @@ struct hello {
  */
 size_t hellos_load(struct hello *out, size_t max, bool with_cookie);
 
+/**
+ * Append, after the first @p n entries, each of them moved to the other IP family
+ * (frame_rewrap_other_family()), labelled "... as IPv4" or "... as IPv6".
+ *
+ * @return
+ *   2 * n, the new number of entries (@p h must hold that many).
+ */
+size_t hellos_add_other_family(struct hello *h, size_t n);
+
 #endif /* DS_TEST_HELLOS_H */

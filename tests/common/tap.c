@@ -25,6 +25,43 @@ tap_check(bool ok, const char *fmt, ...)
 	return ok;
 }
 
+bool
+tap_sub(struct tap_group *g, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	g->checks++;
+	if (ok)
+		return true;
+	g->failures++;
+	fputs("# FAILED: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return false;
+}
+
+bool
+tap_group_done(struct tap_group *g, const char *fmt, ...)
+{
+	const bool ok = g->checks > 0 && g->failures == 0;
+	va_list ap;
+
+	checks++;
+	if (!ok)
+		failures++;
+	printf("%sok %u - ", ok ? "" : "not ", checks);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%u checks, %u failed)\n", g->checks, g->failures);
+	fflush(stdout);
+	g->checks = 0;
+	g->failures = 0;
+	return ok;
+}
+
 void
 tap_diag(const char *fmt, ...)
 {

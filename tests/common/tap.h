@@ -13,6 +13,18 @@
 /** Record one check; @p fmt names it (failures should say which table step broke). */
 bool tap_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/** Checks that make up one TAP point: one table row tried on every capture, say. */
+struct tap_group {
+	unsigned checks;
+	unsigned failures;
+};
+
+/** Record one check of a group; a failure is printed as a diagnostic right away. */
+bool tap_sub(struct tap_group *g, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** Close a group as one TAP point: ok when it had checks and none failed. Resets the group. */
+bool tap_group_done(struct tap_group *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /** A diagnostic line ("# ..."), shown with the results. */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The in-place HelloVerifyRequest writer: every real ClientHello of the shared captures, in every
- * shape the appliance meets (IPv4, IPv6, 802.1Q, QinQ, a retransmission with a non-zero record
+ * shape the appliance meets (IPv4 and IPv6, 802.1Q, QinQ, a retransmission with a non-zero record
  * sequence number and message_seq), answered with cookies of every edge length, with and without
  * checksum offload; then the cases where the writer must refuse and leave the frame alone.
  */
@@ -16,10 +16,10 @@
 #include "hvr_rules.h"
 #include "tap.h"
 
-enum shape { AS_CAPTURED, IPV6, DOT1Q, QINQ, IPV6_DOT1Q, RETRANSMISSION, SHAPE_COUNT };
+enum shape { AS_CAPTURED, OTHER_FAMILY, DOT1Q, QINQ, OTHER_FAMILY_DOT1Q, RETRANSMISSION, SHAPE_COUNT };
 
 static const char *const shape_names[SHAPE_COUNT] = {
-	"as captured", "IPv6", "802.1Q", "QinQ", "IPv6 in 802.1Q",
+	"as captured", "in the other IP family", "802.1Q", "QinQ", "in the other IP family and 802.1Q",
 	"retransmission (record seq 0x010203040506, message_seq 2)",
 };
 
@@ -38,8 +38,8 @@ make_shape(const struct hello *h, enum shape shape, struct frame_buf *fb, struct
 
 	*fb = h->fb;
 	switch (shape) {
-	case IPV6:
-		frame_rewrap_ipv6(fb, &tmp);
+	case OTHER_FAMILY:
+		frame_rewrap_other_family(fb, &tmp);
 		break;
 	case DOT1Q:
 		frame_add_vlan(fb, DS_ETHERTYPE_VLAN, 0x0123);
@@ -48,8 +48,8 @@ make_shape(const struct hello *h, enum shape shape, struct frame_buf *fb, struct
 		frame_add_vlan(fb, DS_ETHERTYPE_VLAN, 0x0456);
 		frame_add_vlan(fb, DS_ETHERTYPE_QINQ, 0x0789);
 		break;
-	case IPV6_DOT1Q:
-		frame_rewrap_ipv6(fb, &tmp);
+	case OTHER_FAMILY_DOT1Q:
+		frame_rewrap_other_family(fb, &tmp);
 		frame_add_vlan(fb, DS_ETHERTYPE_VLAN, 0x0abc);
 		break;
 	case RETRANSMISSION:
@@ -71,89 +71,83 @@ fill_cookie(uint8_t *cookie, unsigned len, unsigned seed)
 		cookie[i] = (uint8_t)(seed * 131 + i * 29 + 7);
 }
 
-/* One TAP point per ClientHello and shape: every cookie length under every offload setting. */
+/* Every cookie length under every offload setting, for one ClientHello in one shape. */
 static void
-check_shape(const struct hello *h, enum shape shape, unsigned step)
+check_shape(const struct hello *h, enum shape shape, struct tap_group *g)
 {
 	struct frame_buf fb;
 	struct ds_frame_info info;
-	char why[256] = "";
 	size_t c, o;
-	bool ok = true;
 
-	if (!tap_check(ds_outcome_is_client_hello(make_shape(h, shape, &fb, &info)),
-		       "step %u: %s %s still classifies as a ClientHello", step, h->label,
-		       shape_names[shape]))
+	if (!tap_sub(g, ds_outcome_is_client_hello(make_shape(h, shape, &fb, &info)),
+		     "%s no longer classifies as a ClientHello", h->label))
 		return;
-	for (c = 0; ok && c < sizeof(cookie_lens) / sizeof(cookie_lens[0]); c++) {
-		for (o = 0; ok && o < sizeof(offloads) / sizeof(offloads[0]); o++) {
+	for (c = 0; c < sizeof(cookie_lens) / sizeof(cookie_lens[0]); c++) {
+		for (o = 0; o < sizeof(offloads) / sizeof(offloads[0]); o++) {
 			uint8_t cookie[DS_COOKIE_MAX_LEN];
 			uint8_t *frame = frame_dup(fb.data, fb.len);
 			uint32_t len = 0;
+			char why[256] = "";
 			enum ds_hvr_result r;
 
-			fill_cookie(cookie, cookie_lens[c], step);
+			fill_cookie(cookie, cookie_lens[c], (unsigned)(c * 7 + o));
 			r = ds_hvr_write(frame, &info, cookie, cookie_lens[c], offloads[o], &len);
-			ok = r == DS_HVR_WRITTEN &&
-			     hvr_rules_check(fb.data, &info, frame, len, cookie, cookie_lens[c], offloads[o],
-					     why, sizeof(why));
-			if (!ok && r != DS_HVR_WRITTEN)
+			if (r != DS_HVR_WRITTEN)
 				snprintf(why, sizeof(why), "writer said %s", ds_hvr_result_name(r));
-			if (!ok)
-				tap_diag("cookie %u bytes, offload flags %u", cookie_lens[c], offloads[o]);
+			tap_sub(g, r == DS_HVR_WRITTEN &&
+					   hvr_rules_check(fb.data, &info, frame, len, cookie, cookie_lens[c],
+							   offloads[o], why, sizeof(why)),
+				"%s, %u-byte cookie, offload flags %u: %s", h->label, cookie_lens[c],
+				offloads[o], why);
 			free(frame);
 		}
 	}
-	tap_check(ok, "step %u: %s %s answered by a valid HVR for cookies of 1..32 bytes %s", step,
-		  h->label, shape_names[shape], why);
 }
 
 /* The writer must refuse, and must not touch a byte, in each of these. */
+struct refusal {
+	const char *what;
+	unsigned cookie_len;
+	int outcome;       /**< override info.outcome, or -1 */
+	int dtls_len_less; /**< shrink info.dtls_len below the reply size by this much, or -1 */
+	enum ds_hvr_result expect;
+};
+
+static const struct refusal refusals[] = {
+	{ "empty cookie", 0, -1, -1, DS_HVR_BAD_COOKIE_LENGTH },
+	{ "33-byte cookie", 33, -1, -1, DS_HVR_BAD_COOKIE_LENGTH },
+	{ "255-byte cookie", 255, -1, -1, DS_HVR_BAD_COOKIE_LENGTH },
+	{ "frame that is a dtls_record", 16, DS_OUT_DTLS_RECORD, -1, DS_HVR_NOT_CLIENT_HELLO },
+	{ "frame that is a later fragment", 16, DS_OUT_DTLS_HELLO_FRAGMENT, -1, DS_HVR_NOT_CLIENT_HELLO },
+	{ "frame that is malformed", 16, DS_OUT_CH_TRUNCATED, -1, DS_HVR_NOT_CLIENT_HELLO },
+	{ "reply one byte larger than the request", 16, -1, 1, DS_HVR_WOULD_AMPLIFY },
+	{ "reply 32 bytes larger than the request", 32, -1, 32, DS_HVR_WOULD_AMPLIFY },
+};
+
 static void
-check_refusals(const struct hello *h, unsigned step)
+check_refusal(const struct hello *h, const struct refusal *rf, struct tap_group *g)
 {
-	struct refusal {
-		const char *what;
-		unsigned cookie_len;
-		int outcome;       /**< override info.outcome, or -1 */
-		int dtls_len_less; /**< shrink info.dtls_len below the reply size by this much, or -1 */
-		enum ds_hvr_result expect;
-	} cases[] = {
-		{ "empty cookie", 0, -1, -1, DS_HVR_BAD_COOKIE_LENGTH },
-		{ "33-byte cookie", 33, -1, -1, DS_HVR_BAD_COOKIE_LENGTH },
-		{ "255-byte cookie", 255, -1, -1, DS_HVR_BAD_COOKIE_LENGTH },
-		{ "frame that is a dtls_record", 16, DS_OUT_DTLS_RECORD, -1, DS_HVR_NOT_CLIENT_HELLO },
-		{ "frame that is a later fragment", 16, DS_OUT_DTLS_HELLO_FRAGMENT, -1,
-		  DS_HVR_NOT_CLIENT_HELLO },
-		{ "frame that is malformed", 16, DS_OUT_CH_TRUNCATED, -1, DS_HVR_NOT_CLIENT_HELLO },
-		{ "reply one byte larger than the request", 16, -1, 1, DS_HVR_WOULD_AMPLIFY },
-		{ "reply 32 bytes larger than the request", 32, -1, 32, DS_HVR_WOULD_AMPLIFY },
-	};
-	size_t i;
+	uint8_t cookie[255];
+	struct ds_frame_info info = h->info;
+	uint8_t *frame = frame_dup(h->fb.data, h->fb.len);
+	uint32_t len = 12345;
+	enum ds_hvr_result r;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint8_t cookie[255];
-		struct ds_frame_info info = h->info;
-		uint8_t *frame = frame_dup(h->fb.data, h->fb.len);
-		uint32_t len = 12345;
-		enum ds_hvr_result r;
-
-		memset(cookie, 0xA5, sizeof(cookie));
-		if (cases[i].outcome >= 0)
-			info.outcome = (enum ds_outcome)cases[i].outcome;
-		if (cases[i].dtls_len_less >= 0)
-			info.dtls_len = DS_HVR_FIXED_LEN + cases[i].cookie_len - (unsigned)cases[i].dtls_len_less;
-		r = ds_hvr_write(frame, &info, cookie, cases[i].cookie_len, 0, &len);
-		tap_check(r == cases[i].expect && len == 12345 && memcmp(frame, h->fb.data, h->fb.len) == 0,
-			  "step %u.%zu: %s: %s refused as %s, frame untouched (got %s)", step, i, h->label,
-			  cases[i].what, ds_hvr_result_name(cases[i].expect), ds_hvr_result_name(r));
-		free(frame);
-	}
+	memset(cookie, 0xA5, sizeof(cookie));
+	if (rf->outcome >= 0)
+		info.outcome = (enum ds_outcome)rf->outcome;
+	if (rf->dtls_len_less >= 0)
+		info.dtls_len = DS_HVR_FIXED_LEN + rf->cookie_len - (unsigned)rf->dtls_len_less;
+	r = ds_hvr_write(frame, &info, cookie, rf->cookie_len, 0, &len);
+	tap_sub(g, r == rf->expect && len == 12345 && memcmp(frame, h->fb.data, h->fb.len) == 0,
+		"%s: got %s, frame %s", h->label, ds_hvr_result_name(r),
+		memcmp(frame, h->fb.data, h->fb.len) == 0 ? "untouched" : "changed");
+	free(frame);
 }
 
 /* A ClientHello that carries a cookie is answered with that same cookie read from the frame. */
 static void
-check_own_cookie(const struct hello *h, unsigned step)
+check_own_cookie(const struct hello *h, struct tap_group *g)
 {
 	uint8_t *frame = frame_dup(h->fb.data, h->fb.len);
 	uint8_t cookie[DS_COOKIE_MAX_LEN];
@@ -163,10 +157,9 @@ check_own_cookie(const struct hello *h, unsigned step)
 
 	memcpy(cookie, h->fb.data + h->info.cookie_offset, h->info.cookie_len);
 	r = ds_hvr_write(frame, &h->info, frame + h->info.cookie_offset, h->info.cookie_len, 0, &len);
-	tap_check(r == DS_HVR_WRITTEN && hvr_rules_check(h->fb.data, &h->info, frame, len, cookie,
-							 h->info.cookie_len, 0, why, sizeof(why)),
-		  "step %u: %s answered with its own %u-byte cookie taken from the same buffer %s", step,
-		  h->label, h->info.cookie_len, why);
+	tap_sub(g, r == DS_HVR_WRITTEN && hvr_rules_check(h->fb.data, &h->info, frame, len, cookie,
+							  h->info.cookie_len, 0, why, sizeof(why)),
+		"%s: %s %s", h->label, ds_hvr_result_name(r), why);
 	free(frame);
 }
 
@@ -208,17 +201,28 @@ int
 main(void)
 {
 	static struct hello hellos[HELLOS_MAX];
-	size_t n = hellos_load(hellos, HELLOS_MAX, true), i;
+	size_t n = hellos_load(hellos, HELLOS_MAX, true), i, k;
+	struct tap_group g = { 0 };
 	unsigned step = 0, shape;
 
-	for (i = 0; i < n; i++)
-		for (shape = 0; shape < SHAPE_COUNT; shape++)
-			check_shape(&hellos[i], (enum shape)shape, ++step);
-	for (i = 0; i < n; i++) {
-		check_refusals(&hellos[i], ++step);
-		if (hellos[i].info.cookie_len != 0)
-			check_own_cookie(&hellos[i], ++step);
+	/* One TAP point per shape or refusal, tried on every real ClientHello. */
+	for (shape = 0; shape < SHAPE_COUNT; shape++) {
+		for (i = 0; i < n; i++)
+			check_shape(&hellos[i], (enum shape)shape, &g);
+		tap_group_done(&g, "step %u: ClientHellos %s answered by valid HVRs, cookies of 1..32 bytes, "
+			       "every offload setting", ++step, shape_names[shape]);
 	}
+	for (k = 0; k < sizeof(refusals) / sizeof(refusals[0]); k++) {
+		for (i = 0; i < n; i++)
+			check_refusal(&hellos[i], &refusals[k], &g);
+		tap_group_done(&g, "step %u: %s refused as %s, frame untouched", ++step, refusals[k].what,
+			       ds_hvr_result_name(refusals[k].expect));
+	}
+	for (i = 0; i < n; i++)
+		if (hellos[i].info.cookie_len != 0)
+			check_own_cookie(&hellos[i], &g);
+	tap_group_done(&g, "step %u: ClientHellos with a cookie answered with their own cookie, read from "
+		       "the same buffer", ++step);
 	check_smallest_hello(&hellos[0], ++step);
 	return tap_done();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Every real ClientHello of the shared captures (with and without a cookie), as captured, as IPv6 and
- * behind an 802.1Q tag, answered by the HVR writer; Wireshark then reads the replies with IP and UDP
+ * Every real ClientHello of the captures (with and without a cookie), as captured, in the other IP
+ * family and behind an 802.1Q tag, answered by the HVR writer; Wireshark then reads the replies with IP and UDP
  * checksum validation on.
  */
 #include <stdio.h>
@@ -22,7 +22,7 @@ main(void)
 	static struct hello hellos[HELLOS_MAX];
 	static struct capture_frame replies[HELLOS_MAX * SHAPES];
 	static struct hvr_expect expect[HELLOS_MAX * SHAPES];
-	static const char *const shape_names[SHAPES] = { "", " as IPv6", " in 802.1Q" };
+	static const char *const shape_names[SHAPES] = { "", " in the other IP family", " in 802.1Q" };
 	char pcap[] = "/tmp/ds-hvr-tshark-XXXXXX.pcap";
 	size_t n = hellos_load(hellos, HELLOS_MAX, true), i, count = 0;
 	unsigned shape;
@@ -40,7 +40,7 @@ main(void)
 			uint8_t *frame;
 
 			if (shape == 1)
-				frame_rewrap_ipv6(&h.fb, &h.info);
+				frame_rewrap_other_family(&h.fb, &h.info);
 			if (shape == 2)
 				frame_add_vlan(&h.fb, 0x8100, (uint16_t)(100 + i));
 			frame_classify(&h.fb, NULL, &h.info);

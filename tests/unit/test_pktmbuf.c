@@ -35,20 +35,19 @@ mbuf_from(const struct frame_buf *fb)
 }
 
 static void
-check_same_verdict(const struct hello *h, unsigned step)
+check_same_verdict(const struct hello *h, struct tap_group *g)
 {
 	struct rte_mbuf *m = mbuf_from(&h->fb);
 	struct ds_frame_info info;
 	enum ds_outcome got = ds_pktmbuf_classify(m, NULL, &info);
 
-	tap_check(got == h->info.outcome && memcmp(&info, &h->info, sizeof(info)) == 0,
-		  "step %u: %s: mbuf verdict %s and offsets equal the pure classifier's", step, h->label,
-		  ds_outcome_name(got));
+	tap_sub(g, got == h->info.outcome && memcmp(&info, &h->info, sizeof(info)) == 0,
+		"%s: mbuf verdict %s", h->label, ds_outcome_name(got));
 	rte_pktmbuf_free(m);
 }
 
 static void
-check_hvr(const struct hello *h, uint64_t tx_offloads, unsigned step)
+check_hvr(const struct hello *h, uint64_t tx_offloads, struct tap_group *g)
 {
 	static const uint8_t cookie[16] = "mbuf-test-cookie";
 	const bool v4 = h->info.ip_version == 4;
@@ -74,57 +73,53 @@ check_hvr(const struct hello *h, uint64_t tx_offloads, unsigned step)
 	ok = r == DS_HVR_WRITTEN &&
 	     hvr_rules_check(h->fb.data, &h->info, rte_pktmbuf_mtod(m, uint8_t *), m->data_len, cookie,
 			     sizeof(cookie), flags, why, sizeof(why));
-	tap_check(ok && m->pkt_len == m->data_len && m->ol_flags == want_ol &&
-			  m->l2_len == info.l3_offset && m->l3_len == info.l4_offset - info.l3_offset,
-		  "step %u: %s, tx offloads 0x%llx: HVR ready to send (len %u, ol_flags 0x%llx, want "
-		  "0x%llx) %s", step, h->label, (unsigned long long)tx_offloads, m->data_len,
-		  (unsigned long long)m->ol_flags, (unsigned long long)want_ol, why);
+	tap_sub(g, ok && m->pkt_len == m->data_len && m->ol_flags == want_ol &&
+			   m->l2_len == info.l3_offset && m->l3_len == info.l4_offset - info.l3_offset,
+		"%s: len %u, ol_flags 0x%llx (want 0x%llx) %s", h->label, m->data_len,
+		(unsigned long long)m->ol_flags, (unsigned long long)want_ol, why);
+	rte_pktmbuf_free(m);
+}
+
+static const struct nic_case {
+	const char *what;
+	uint64_t ol_flags;
+	bool arp;
+	enum ds_outcome v4, v6;
+} nic_cases[] = {
+	{ "IP checksum bad", RTE_MBUF_F_RX_IP_CKSUM_BAD, false, DS_OUT_IPV4_BAD_CHECKSUM,
+	  DS_OUT_DTLS_CLIENT_HELLO },
+	{ "L4 checksum bad", RTE_MBUF_F_RX_L4_CKSUM_BAD, false, DS_OUT_UDP_BAD_CHECKSUM,
+	  DS_OUT_UDP_BAD_CHECKSUM },
+	{ "both bad", RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_BAD, false,
+	  DS_OUT_IPV4_BAD_CHECKSUM, DS_OUT_UDP_BAD_CHECKSUM },
+	{ "IP checksum not checked", RTE_MBUF_F_RX_IP_CKSUM_NONE, false, DS_OUT_DTLS_CLIENT_HELLO,
+	  DS_OUT_DTLS_CLIENT_HELLO },
+	{ "both good", RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD, false,
+	  DS_OUT_DTLS_CLIENT_HELLO, DS_OUT_DTLS_CLIENT_HELLO },
+	{ "L4 bad on an ARP frame", RTE_MBUF_F_RX_L4_CKSUM_BAD, true, DS_OUT_ETH_NOT_IP,
+	  DS_OUT_ETH_NOT_IP },
+};
+
+static void
+check_nic_flags(const struct hello *h, const struct nic_case *nc, struct tap_group *g)
+{
+	struct frame_buf fb = h->fb;
+	struct rte_mbuf *m;
+	struct ds_frame_info info;
+	enum ds_outcome want = h->info.ip_version == 4 ? nc->v4 : nc->v6, got;
+
+	if (nc->arp)
+		ds_store_be16(fb.data + h->info.l3_offset - 2, 0x0806);
+	m = mbuf_from(&fb);
+	m->ol_flags = nc->ol_flags;
+	got = ds_pktmbuf_classify(m, NULL, &info);
+	tap_sub(g, got == want, "%s: want %s, got %s", h->label, ds_outcome_name(want),
+		ds_outcome_name(got));
 	rte_pktmbuf_free(m);
 }
 
 static void
-check_nic_flags(const struct hello *h, unsigned step)
-{
-	static const struct {
-		const char *what;
-		uint64_t ol_flags;
-		bool arp;
-		enum ds_outcome v4, v6;
-	} cases[] = {
-		{ "IP checksum bad", RTE_MBUF_F_RX_IP_CKSUM_BAD, false, DS_OUT_IPV4_BAD_CHECKSUM,
-		  DS_OUT_DTLS_CLIENT_HELLO },
-		{ "L4 checksum bad", RTE_MBUF_F_RX_L4_CKSUM_BAD, false, DS_OUT_UDP_BAD_CHECKSUM,
-		  DS_OUT_UDP_BAD_CHECKSUM },
-		{ "both bad", RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_BAD, false,
-		  DS_OUT_IPV4_BAD_CHECKSUM, DS_OUT_UDP_BAD_CHECKSUM },
-		{ "IP checksum not checked", RTE_MBUF_F_RX_IP_CKSUM_NONE, false, DS_OUT_DTLS_CLIENT_HELLO,
-		  DS_OUT_DTLS_CLIENT_HELLO },
-		{ "both good", RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD, false,
-		  DS_OUT_DTLS_CLIENT_HELLO, DS_OUT_DTLS_CLIENT_HELLO },
-		{ "L4 bad on an ARP frame", RTE_MBUF_F_RX_L4_CKSUM_BAD, true, DS_OUT_ETH_NOT_IP,
-		  DS_OUT_ETH_NOT_IP },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct frame_buf fb = h->fb;
-		struct rte_mbuf *m;
-		struct ds_frame_info info;
-		enum ds_outcome want = h->info.ip_version == 4 ? cases[i].v4 : cases[i].v6, got;
-
-		if (cases[i].arp)
-			ds_store_be16(fb.data + h->info.l3_offset - 2, 0x0806);
-		m = mbuf_from(&fb);
-		m->ol_flags = cases[i].ol_flags;
-		got = ds_pktmbuf_classify(m, NULL, &info);
-		tap_check(got == want, "step %u.%zu: %s, %s: %s (got %s)", step, i, h->label, cases[i].what,
-			  ds_outcome_name(want), ds_outcome_name(got));
-		rte_pktmbuf_free(m);
-	}
-}
-
-static void
-check_chained(const struct hello *h, unsigned step)
+check_chained(const struct hello *h, struct tap_group *g)
 {
 	struct frame_buf head = h->fb, tail = h->fb;
 	const uint32_t split = h->info.dtls_offset + 20;
@@ -140,9 +135,8 @@ check_chained(const struct hello *h, unsigned step)
 	if (rte_pktmbuf_chain(m, m2) != 0)
 		tap_bail("rte_pktmbuf_chain failed");
 	got = ds_pktmbuf_classify(m, NULL, &info);
-	tap_check(got == DS_OUT_MBUF_MULTI_SEGMENT && info.outcome == got,
-		  "step %u: %s split over two segments is mbuf_multi_segment (got %s)", step, h->label,
-		  ds_outcome_name(got));
+	tap_sub(g, got == DS_OUT_MBUF_MULTI_SEGMENT && info.outcome == got, "%s: got %s", h->label,
+		ds_outcome_name(got));
 	rte_pktmbuf_free(m);
 }
 
@@ -156,7 +150,8 @@ main(void)
 		0, RTE_ETH_TX_OFFLOAD_IPV4_CKSUM, RTE_ETH_TX_OFFLOAD_UDP_CKSUM,
 		RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM,
 	};
-	size_t n = hellos_load(hellos, HELLOS_MAX, true), i, o;
+	size_t n = hellos_load(hellos, HELLOS_MAX, true), i, o, k;
+	struct tap_group g = { 0 };
 	unsigned step = 0, in_use;
 
 	if (rte_eal_init(8, eal_args) < 0)
@@ -164,20 +159,25 @@ main(void)
 	pool = rte_pktmbuf_pool_create("test_pool", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pool == NULL)
 		tap_bail("cannot create the mbuf pool");
-	for (i = 0; i < n; i++) {
-		hellos[n + i] = hellos[i];
-		frame_rewrap_ipv6(&hellos[n + i].fb, &hellos[n + i].info);
-		snprintf(hellos[n + i].label, sizeof(hellos[n + i].label), "%.64s as IPv6",
-			 hellos[i].label);
+	n = hellos_add_other_family(hellos, n);
+	for (i = 0; i < n; i++)
+		check_same_verdict(&hellos[i], &g);
+	tap_group_done(&g, "step %u: mbuf verdicts and offsets equal the pure classifier's", ++step);
+	for (o = 0; o < sizeof(offloads) / sizeof(offloads[0]); o++) {
+		for (i = 0; i < n; i++)
+			check_hvr(&hellos[i], offloads[o], &g);
+		tap_group_done(&g, "step %u: tx offloads 0x%llx: HVR mbuf ready to send (lengths, ol_flags, "
+			       "l2/l3 lengths, wire rules)", ++step, (unsigned long long)offloads[o]);
 	}
-	for (i = 0; i < 2 * n; i++) {
-		check_same_verdict(&hellos[i], ++step);
-		for (o = 0; o < sizeof(offloads) / sizeof(offloads[0]); o++)
-			check_hvr(&hellos[i], offloads[o], ++step);
-		if (hellos[i].info.outcome == DS_OUT_DTLS_CLIENT_HELLO)
-			check_nic_flags(&hellos[i], ++step);
-		check_chained(&hellos[i], ++step);
+	for (k = 0; k < sizeof(nic_cases) / sizeof(nic_cases[0]); k++) {
+		for (i = 0; i < n; i++)
+			if (hellos[i].info.outcome == DS_OUT_DTLS_CLIENT_HELLO)
+				check_nic_flags(&hellos[i], &nic_cases[k], &g);
+		tap_group_done(&g, "step %u: NIC says %s", ++step, nic_cases[k].what);
 	}
+	for (i = 0; i < n; i++)
+		check_chained(&hellos[i], &g);
+	tap_group_done(&g, "step %u: a ClientHello split over two segments is mbuf_multi_segment", ++step);
 	in_use = rte_mempool_in_use_count(pool);
 	tap_check(in_use == 0, "every mbuf went back to the pool (%u in use)", in_use);
 	rte_mempool_free(pool);

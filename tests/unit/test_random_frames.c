@@ -149,7 +149,7 @@ main(void)
 	char **paths = capture_list(&n_paths);
 	unsigned distinct = 0, k;
 
-	/* Every captured frame, and each ClientHello again as IPv6 and behind an 802.1Q tag. */
+	/* Every captured frame, and each ClientHello again in the other IP family and behind a tag. */
 	for (i = 0; i < n_paths; i++) {
 		struct capture cap;
 
@@ -160,7 +160,7 @@ main(void)
 			if (ds_outcome_is_client_hello(seed_info[n].outcome)) {
 				seeds[n + 1] = seeds[n];
 				seed_info[n + 1] = seed_info[n];
-				frame_rewrap_ipv6(&seeds[n + 1], &seed_info[n + 1]);
+				frame_rewrap_other_family(&seeds[n + 1], &seed_info[n + 1]);
 				seeds[n + 2] = seeds[n];
 				frame_add_vlan(&seeds[n + 2], DS_ETHERTYPE_VLAN, 7);
 				ds_classify(seeds[n + 2].data, seeds[n + 2].len, NULL, &seed_info[n + 2]);

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: any bytes through the classifier and, for a ClientHello, the HVR writer.
+ *
+ * Input layout: one control byte, then the frame. Control bit 0 protects only UDP port 4433 (else
+ * every port); bits 1-5 + 1 give the cookie length. Any broken invariant traps, so the fuzzer keeps
+ * the input; ASan and UBSan report any bad access.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ds_classify.h"
+#include "ds_hvr.h"
+#include "ds_wire.h"
+#include "hvr_rules.h"
+
+static struct ds_service_set services;
+
+static void
+require(int cond)
+{
+	if (!cond)
+		__builtin_trap();
+}
+
+static void
+check_offsets(const struct ds_frame_info *info, size_t len)
+{
+	require(info->l3_offset <= len && info->l4_offset <= len);
+	if (info->dtls_offset != 0)
+		require(info->dtls_offset + info->dtls_len <= len);
+	if (ds_outcome_is_client_hello(info->outcome))
+		require(info->cookie_len <= DS_COOKIE_MAX_LEN &&
+			info->cookie_offset + info->cookie_len <= info->dtls_offset + info->dtls_len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ds_frame_info info;
+	const struct ds_service_set *svc;
+	uint8_t *frame, *request, cookie[DS_COOKIE_MAX_LEN];
+	unsigned cookie_len, i;
+	uint32_t reply_len = 0;
+	size_t len;
+	char why[256];
+
+	if (size < 1)
+		return 0;
+	if (services.count == 0) {
+		struct ds_service any = { .any_address = true, .port = 4433 };
+
+		ds_service_set_add(&services, &any);
+	}
+	svc = data[0] & 1 ? &services : NULL;
+	cookie_len = ((data[0] >> 1) & 0x1F) + 1;
+	len = size - 1;
+	/* Exactly len bytes on the heap: one byte more read is an ASan report. */
+	frame = malloc(len ? len : 1);
+	request = malloc(len ? len : 1);
+	memcpy(frame, data + 1, len);
+	memcpy(request, data + 1, len);
+
+	require((unsigned)ds_classify(frame, len, svc, &info) < DS_OUT_COUNT);
+	require(memcmp(frame, request, len) == 0);
+	check_offsets(&info, len);
+	if (ds_outcome_is_client_hello(info.outcome)) {
+		for (i = 0; i < cookie_len; i++)
+			cookie[i] = (uint8_t)(i * 7 + cookie_len);
+		require(ds_hvr_write(frame, &info, cookie, cookie_len, 0, &reply_len) == DS_HVR_WRITTEN);
+		require(reply_len <= len);
+		require(hvr_rules_check(request, &info, frame, reply_len, cookie, cookie_len, 0, why,
+					sizeof(why)));
+	}
+	free(request);
+	free(frame);
+	return 0;
+}
