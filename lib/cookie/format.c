@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Cookie parameters, names, and the exact bytes each format covers. */
+#include "ds_cookie.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static const char *const mode_names[DS_COOKIE_MODE_COUNT] = {
+	[DS_COOKIE_HMAC_SHA256] = "hmac-sha256",
+	[DS_COOKIE_HMAC_SHA1] = "hmac-sha1",
+	[DS_COOKIE_AES_CMAC] = "aes-cmac",
+	[DS_COOKIE_GNUTLS] = "gnutls",
+};
+
+static const char *const verdict_names[] = {
+#define DS_COOKIE_VERDICT_NAME(suffix, name, help) [DS_COOKIE_##suffix] = name,
+	DS_COOKIE_VERDICT_LIST(DS_COOKIE_VERDICT_NAME)
+#undef DS_COOKIE_VERDICT_NAME
+};
+
+_Static_assert(sizeof(verdict_names) / sizeof(verdict_names[0]) == DS_COOKIE_VERDICT_COUNT,
+	       "one name per verdict");
+
+void
+ds_cookie_params_default(struct ds_cookie_params *p)
+{
+	p->mode = DS_COOKIE_HMAC_SHA256;
+	p->cookie_len = DS_COOKIE_DEFAULT_LEN;
+	p->period_s = DS_COOKIE_DEFAULT_PERIOD_S;
+	p->skew_ms = DS_COOKIE_DEFAULT_SKEW_MS;
+}
+
+unsigned
+ds_cookie_max_len(enum ds_cookie_mode mode)
+{
+	switch (mode) {
+	case DS_COOKIE_HMAC_SHA256:
+		return DS_COOKIE_MAX_LEN; /* 1 + 31 of the 32 MAC bytes: clients refuse more */
+	case DS_COOKIE_HMAC_SHA1:
+		return 1 + 20;
+	case DS_COOKIE_AES_CMAC:
+		return 1 + 16;
+	default:
+		return DS_COOKIE_GNUTLS_LEN;
+	}
+}
+
+unsigned
+ds_cookie_min_len(enum ds_cookie_mode mode)
+{
+	return mode == DS_COOKIE_GNUTLS ? DS_COOKIE_GNUTLS_LEN : DS_COOKIE_MIN_LEN;
+}
+
+int
+ds_cookie_params_check(const struct ds_cookie_params *p, char *err, size_t err_len)
+{
+	if ((unsigned)p->mode >= DS_COOKIE_MODE_COUNT) {
+		snprintf(err, err_len, "unknown cookie mode %d", (int)p->mode);
+		return -EINVAL;
+	}
+	if (p->cookie_len < ds_cookie_min_len(p->mode) || p->cookie_len > ds_cookie_max_len(p->mode)) {
+		snprintf(err, err_len, "cookie length %u out of range for %s (expected %u..%u)",
+			 p->cookie_len, mode_names[p->mode], ds_cookie_min_len(p->mode),
+			 ds_cookie_max_len(p->mode));
+		return -EINVAL;
+	}
+	if (p->period_s < 1 || p->period_s > DS_COOKIE_MAX_PERIOD_S) {
+		snprintf(err, err_len, "key period %u s out of range (expected 1..%d)", p->period_s,
+			 DS_COOKIE_MAX_PERIOD_S);
+		return -EINVAL;
+	}
+	/* A skew as long as the period would accept two future epochs' worth of cookies. */
+	if ((uint64_t)p->skew_ms * 2 > (uint64_t)p->period_s * 1000) {
+		snprintf(err, err_len, "clock skew %u ms too large for a %u s period (at most half)",
+			 p->skew_ms, p->period_s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const char *
+ds_cookie_mode_name(enum ds_cookie_mode mode)
+{
+	return (unsigned)mode < DS_COOKIE_MODE_COUNT ? mode_names[mode] : "invalid";
+}
+
+int
+ds_cookie_mode_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < DS_COOKIE_MODE_COUNT; i++)
+		if (strcmp(name, mode_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+ds_cookie_verdict_name(enum ds_cookie_verdict verdict)
+{
+	return (unsigned)verdict < DS_COOKIE_VERDICT_COUNT ? verdict_names[verdict] : "invalid";
+}
+
+void
+ds_cookie_request_from_frame(struct ds_cookie_request *req, const uint8_t *frame,
+			     const struct ds_frame_info *info)
+{
+	req->client_addr = ds_frame_src_addr(frame, info);
+	req->server_addr = ds_frame_dst_addr(frame, info);
+	req->client_random = ds_frame_client_random(frame, info);
+	req->cookie = info->cookie_len != 0 ? frame + info->cookie_offset : NULL;
+	req->client_port = info->src_port;
+	req->server_port = info->dst_port;
+	req->ip_version = info->ip_version;
+	req->cookie_len = info->cookie_len;
+}
+
+unsigned
+ds_cookie_input(const struct ds_cookie_request *req, uint8_t *out)
+{
+	const unsigned alen = req->ip_version == 4 ? DS_IPV4_ADDR_LEN : DS_IPV6_ADDR_LEN;
+	uint8_t *p = out;
+
+	memcpy(p, req->client_addr, alen);
+	p += alen;
+	ds_store_be16(p, req->client_port);
+	p += 2;
+	memcpy(p, req->server_addr, alen);
+	p += alen;
+	ds_store_be16(p, req->server_port);
+	p += 2;
+	memcpy(p, req->client_random, DS_DTLS_RANDOM_LEN);
+	p += DS_DTLS_RANDOM_LEN;
+	return (unsigned)(p - out);
+}
+
+unsigned
+ds_cookie_gnutls_client_data(const struct ds_cookie_request *req, uint8_t *out)
+{
+	/* Built field by field: the family is in host order, the rest in network order. */
+	if (req->ip_version == 4) {
+		struct sockaddr_in sin;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(req->client_port);
+		memcpy(&sin.sin_addr, req->client_addr, DS_IPV4_ADDR_LEN);
+		memcpy(out, &sin, sizeof(sin));
+		return sizeof(sin);
+	} else {
+		struct sockaddr_in6 sin6;
+
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(req->client_port);
+		memcpy(&sin6.sin6_addr, req->client_addr, DS_IPV6_ADDR_LEN);
+		memcpy(out, &sin6, sizeof(sin6));
+		return sizeof(sin6);
+	}
+}
+
+int
+ds_ct_memneq(const void *a, const void *b, size_t len)
+{
+	const uint8_t *x = a, *y = b;
+	uint8_t diff = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		diff |= x[i] ^ y[i];
+		/* Hide the accumulator from the optimiser: no early exit once it is non-zero. */
+		__asm__ volatile("" : "+r"(diff));
+	}
+	return diff != 0;
+}
