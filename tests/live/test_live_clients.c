@@ -4,10 +4,11 @@
  * with the packet core:
  *   1. the client's ClientHello is captured from `lo` with libpcap (a capture made by this test);
  *   2. the classifier must call it a ClientHello without a cookie;
- *   3. the HVR writer answers it in place, and the very bytes it wrote are injected back into `lo`
- *      (the kernel checks the IP and UDP checksums before the client sees them);
+ *   3. the cookie engine makes its cookie, the HVR writer answers it in place, and the very bytes it
+ *      wrote are injected back into `lo` (the kernel checks the IP and UDP checksums before the
+ *      client sees them);
  *   4. the client's next datagram must be a ClientHello carrying exactly that cookie, the same client
- *      random and the next message_seq.
+ *      random and the next message_seq, and the cookie engine must accept it.
  * Variants answer a retransmitted ClientHello (record sequence number > 0) and answer twice in a row
  * (message_seq 1 echoed). A control case injects an HVR whose UDP checksum was spoiled after writing:
  * the kernel must drop it, so the client keeps retransmitting its ClientHello without a cookie; this
@@ -35,6 +36,8 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "cookie_fixtures.h"
+#include "ds_cookie_engine.h"
 #include "ds_hvr.h"
 #include "ds_wire.h"
 #include "hvr_rules.h"
@@ -42,7 +45,9 @@
 #include "process.h"
 #include "tap.h"
 
-enum { MAX_HVRS = 64, WAIT_MS = 6000, CONTROL_WAIT_MS = 2500, MAX_ARGS = 16 };
+enum { MAX_HVRS = 64, WAIT_MS = 6000, CONTROL_WAIT_MS = 2500, MAX_ARGS = 16, EPOCH = 29916666 };
+
+static struct ds_cookie_engine *engine;
 
 struct client_case {
 	const char *name;
@@ -310,6 +315,7 @@ run_case(const struct client_case *cc, unsigned step, const char *log_path)
 	enum ds_outcome outcome = DS_OUT_COUNT;
 	uint32_t first_len = 0, len;
 	unsigned seen, round;
+	struct ds_secret master;
 
 	harness_open(&h, cc->ip_version);
 	fill_argv(cc, &h, argv, storage);
@@ -329,7 +335,13 @@ run_case(const struct client_case *cc, unsigned step, const char *log_path)
 	memcpy(frame, first, first_len);
 	len = first_len;
 	info = first_info;
+	fixture_secret(&master, 32);
 	for (round = 1; round <= cc->rounds; round++) {
+		struct ds_keyring *kr;
+		const struct ds_cookie_keyset *ks;
+		struct ds_cookie_request req;
+		uint8_t cookies[1][DS_COOKIE_MAX_LEN];
+		enum ds_cookie_verdict verdict;
 		const uint16_t msg_seq = ds_load_be16(frame + info.dtls_offset + DS_DTLS_RECORD_HDR_LEN + 4);
 		char round_label[160];
 		uint8_t next[2048];
@@ -337,18 +349,32 @@ run_case(const struct client_case *cc, unsigned step, const char *log_path)
 		uint32_t next_len;
 
 		snprintf(round_label, sizeof(round_label), "%s, HVR %u", label, round);
-		if (getrandom(cookie, cc->cookie_len, 0) != (ssize_t)cc->cookie_len)
-			tap_bail("getrandom failed");
-		if (!answer(&h, frame, len, &info, cookie, cc->cookie_len, round_label))
+		/* Each round's keys come from another epoch, so each HVR carries a different cookie. */
+		kr = fixture_keyring(DS_COOKIE_HMAC_SHA256, cc->cookie_len, 60, 2000, &master,
+				     fixture_time(EPOCH + round, 60, 0));
+		ks = ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr));
+		ds_cookie_request_from_frame(&req, frame, &info);
+		ds_cookie_engine_run(engine, ks, &req, 1, cookies, &verdict);
+		memcpy(cookie, cookies[0], cc->cookie_len);
+		if (!answer(&h, frame, len, &info, cookie, cc->cookie_len, round_label)) {
+			ds_keyring_destroy(kr);
 			break;
+		}
 		/* Retransmissions of the answered ClientHello may still arrive: wait for the cookie. */
 		do
 			next_len = next_hello(&h, next, &next_info, &outcome);
 		while (next_len > 0 && outcome == DS_OUT_DTLS_CLIENT_HELLO);
 		if (!tap_check(next_len > 0 && outcome == DS_OUT_DTLS_CLIENT_HELLO_COOKIE,
 			       "%s: client answers with a ClientHello carrying a cookie (got %s)", round_label,
-			       next_len ? ds_outcome_name(outcome) : "nothing"))
+			       next_len ? ds_outcome_name(outcome) : "nothing")) {
+			ds_keyring_destroy(kr);
 			break;
+		}
+		ds_cookie_request_from_frame(&req, next, &next_info);
+		ds_cookie_engine_run(engine, ks, &req, 1, cookies, &verdict);
+		tap_check(verdict == DS_COOKIE_VALID, "%s: the cookie engine accepts the client's cookie (%s)",
+			  round_label, ds_cookie_verdict_name(verdict));
+		ds_keyring_destroy(kr);
 		tap_check(next_info.cookie_len == cc->cookie_len &&
 				  memcmp(next + next_info.cookie_offset, cookie, cc->cookie_len) == 0,
 			  "%s: the cookie is exactly the one in the HVR", round_label);
@@ -403,12 +429,16 @@ int
 main(void)
 {
 	char log_path[] = "/tmp/ds-live-clients-XXXXXX.log", pcap[] = "/tmp/ds-live-hvrs-XXXXXX.pcap";
+	char err[256];
 	int fd;
 	size_t i;
 
 	if (geteuid() != 0)
 		tap_bail("needs root: a network namespace, live capture and injection on lo");
 	enter_private_loopback();
+	engine = ds_cookie_engine_create(err, sizeof(err));
+	if (engine == NULL)
+		tap_bail("cookie engine: %s", err);
 	fd = mkstemps(log_path, 4);
 	if (fd < 0 || close(fd) != 0 || (fd = mkstemps(pcap, 5)) < 0 || close(fd) != 0)
 		tap_bail("cannot create temporary files");
@@ -422,7 +452,8 @@ main(void)
 	}
 	for (i = 0; i < hvr_count; i++)
 		free(hvr_frames[i].data);
-	tap_diag("client output: %s", log_path);
+	ds_cookie_engine_destroy(engine);
 	unlink(pcap);
+	tap_diag("client output: %s", log_path);
 	return tap_done();
 }
