@@ -47,7 +47,7 @@ void ds_cookie_engine_destroy(struct ds_cookie_engine *e);
  * @param n
  *   1 to DS_COOKIE_BURST_MAX.
  * @param cookies
- *   n buffers; the first params.cookie_len bytes of each are written.
+ *   n buffers of DS_COOKIE_MAX_LEN bytes, all written; the first params.cookie_len are the cookie.
  * @param verdicts
  *   n verdicts.
  */

@@ -266,9 +266,13 @@ ds_cookie_engine_run(struct ds_cookie_engine *e, const struct ds_cookie_keyset *
 		/* A failed job must not leave an old cookie behind: the HVR then carries zeros. */
 		if (!job_ok(e, i))
 			memset(e->tags[i], 0, TAG_MAX);
-		if (!gnutls)
+		/* Whole-buffer copies (fixed size, no call); only cookie_len bytes of it are the cookie. */
+		if (gnutls) {
+			memcpy(cookies[i], e->tags[i], DS_COOKIE_MAX_LEN);
+		} else {
 			cookies[i][0] = ks->keys[0].key_id;
-		memcpy(cookies[i] + skip, e->tags[i], mac_len);
+			memcpy(cookies[i] + 1, e->tags[i], DS_COOKIE_MAX_LEN - 1);
+		}
 		if (verdicts[i] != DS_COOKIE_BAD_MAC)
 			continue;
 		if (e->check_current[i])

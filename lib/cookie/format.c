@@ -121,20 +121,21 @@ ds_cookie_request_from_frame(struct ds_cookie_request *req, const uint8_t *frame
 unsigned
 ds_cookie_input(const struct ds_cookie_request *req, uint8_t *out)
 {
-	const unsigned alen = req->ip_version == 4 ? DS_IPV4_ADDR_LEN : DS_IPV6_ADDR_LEN;
-	uint8_t *p = out;
-
-	memcpy(p, req->client_addr, alen);
-	p += alen;
-	ds_store_be16(p, req->client_port);
-	p += 2;
-	memcpy(p, req->server_addr, alen);
-	p += alen;
-	ds_store_be16(p, req->server_port);
-	p += 2;
-	memcpy(p, req->client_random, DS_DTLS_RANDOM_LEN);
-	p += DS_DTLS_RANDOM_LEN;
-	return (unsigned)(p - out);
+	/* Fixed-size copies per family: this runs for every ClientHello. */
+	if (req->ip_version == 4) {
+		memcpy(out, req->client_addr, DS_IPV4_ADDR_LEN);
+		ds_store_be16(out + 4, req->client_port);
+		memcpy(out + 6, req->server_addr, DS_IPV4_ADDR_LEN);
+		ds_store_be16(out + 10, req->server_port);
+		memcpy(out + 12, req->client_random, DS_DTLS_RANDOM_LEN);
+		return DS_COOKIE_INPUT_V4_LEN;
+	}
+	memcpy(out, req->client_addr, DS_IPV6_ADDR_LEN);
+	ds_store_be16(out + 16, req->client_port);
+	memcpy(out + 18, req->server_addr, DS_IPV6_ADDR_LEN);
+	ds_store_be16(out + 34, req->server_port);
+	memcpy(out + 36, req->client_random, DS_DTLS_RANDOM_LEN);
+	return DS_COOKIE_INPUT_V6_LEN;
 }
 
 unsigned
