@@ -87,7 +87,7 @@ check_tampering(enum ds_cookie_mode mode, unsigned len)
 	const uint64_t now = fixture_time(EPOCH, PERIOD, 4000);
 	struct tap_group g = { 0 };
 	struct stored_request s, t;
-	uint8_t cookie[DS_COOKIE_MAX_LEN], bad[DS_COOKIE_MAX_LEN + 1];
+	uint8_t cookie[DS_COOKIE_MAX_LEN + 1] = { 0 }, bad[DS_COOKIE_MAX_LEN + 1];
 	unsigned bit, field, v;
 
 	for (v = 4; v <= 6; v += 2) {
