@@ -112,6 +112,19 @@ struct ds_cookie_request {
 void ds_cookie_request_from_frame(struct ds_cookie_request *req, const uint8_t *frame,
 				  const struct ds_frame_info *info);
 
+struct sockaddr;
+
+/**
+ * Fill a request from a ClientHello a server's socket received (ds_classify_dtls() of the payload)
+ * and the socket addresses of the client and of the server (as bound).
+ *
+ * @return
+ *   0, or -EINVAL when the payload is no ClientHello or the addresses are not both IPv4 or both IPv6.
+ */
+int ds_cookie_request_from_datagram(struct ds_cookie_request *req, const uint8_t *payload,
+				    const struct ds_frame_info *info, const struct sockaddr *client,
+				    const struct sockaddr *server);
+
 /**
  * The bytes a scrubber-format MAC covers (docs/cookie-format.md §2).
  *

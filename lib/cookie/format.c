@@ -118,6 +118,39 @@ ds_cookie_request_from_frame(struct ds_cookie_request *req, const uint8_t *frame
 	req->cookie_len = info->cookie_len;
 }
 
+int
+ds_cookie_request_from_datagram(struct ds_cookie_request *req, const uint8_t *payload,
+				const struct ds_frame_info *info, const struct sockaddr *client,
+				const struct sockaddr *server)
+{
+	if (!ds_outcome_is_client_hello(info->outcome) || client->sa_family != server->sa_family)
+		return -EINVAL;
+	if (client->sa_family == AF_INET) {
+		const struct sockaddr_in *c = (const struct sockaddr_in *)client, *s = (const struct sockaddr_in *)server;
+
+		req->client_addr = (const uint8_t *)&c->sin_addr;
+		req->server_addr = (const uint8_t *)&s->sin_addr;
+		req->client_port = ntohs(c->sin_port);
+		req->server_port = ntohs(s->sin_port);
+		req->ip_version = 4;
+	} else if (client->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *c = (const struct sockaddr_in6 *)client,
+					  *s = (const struct sockaddr_in6 *)server;
+
+		req->client_addr = (const uint8_t *)&c->sin6_addr;
+		req->server_addr = (const uint8_t *)&s->sin6_addr;
+		req->client_port = ntohs(c->sin6_port);
+		req->server_port = ntohs(s->sin6_port);
+		req->ip_version = 6;
+	} else {
+		return -EINVAL;
+	}
+	req->client_random = payload + info->body_offset + DS_CH_RANDOM_OFFSET;
+	req->cookie = info->cookie_len != 0 ? payload + info->cookie_offset : NULL;
+	req->cookie_len = info->cookie_len;
+	return 0;
+}
+
 unsigned
 ds_cookie_input(const struct ds_cookie_request *req, uint8_t *out)
 {

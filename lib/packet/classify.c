@@ -290,31 +290,60 @@ parse_ipv6(const uint8_t *frame, size_t len, const struct ds_service_set *servic
 	return parse_udp(frame, payload_len, services, info);
 }
 
+/* Ethernet and VLAN tags: where the payload starts and what it is. */
 static enum ds_outcome
-parse_frame(const uint8_t *frame, size_t len, const struct ds_service_set *services,
-	    struct ds_frame_info *info)
+parse_link(const uint8_t *frame, size_t len, struct ds_frame_info *info, uint16_t *ethertype)
 {
 	uint32_t offset = DS_ETH_HDR_LEN;
-	uint16_t ethertype;
 
 	if (len < DS_ETH_HDR_LEN)
 		return DS_OUT_ETH_TRUNCATED;
-	ethertype = ds_load_be16(frame + 12);
-	while (ethertype == DS_ETHERTYPE_VLAN || ethertype == DS_ETHERTYPE_QINQ) {
+	*ethertype = ds_load_be16(frame + 12);
+	while (*ethertype == DS_ETHERTYPE_VLAN || *ethertype == DS_ETHERTYPE_QINQ) {
 		if (info->vlan_count == DS_VLAN_MAX_TAGS)
 			return DS_OUT_VLAN_TOO_MANY;
 		if (len - offset < DS_VLAN_TAG_LEN)
 			return DS_OUT_VLAN_TRUNCATED;
-		ethertype = ds_load_be16(frame + offset + 2);
+		*ethertype = ds_load_be16(frame + offset + 2);
 		offset += DS_VLAN_TAG_LEN;
 		info->vlan_count++;
 	}
 	info->l3_offset = offset;
+	return DS_OUT_ETH_NOT_IP;
+}
+
+static enum ds_outcome
+parse_frame(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+	    struct ds_frame_info *info)
+{
+	uint16_t ethertype;
+	enum ds_outcome out = parse_link(frame, len, info, &ethertype);
+
+	if (out != DS_OUT_ETH_NOT_IP)
+		return out;
 	if (ethertype == DS_ETHERTYPE_IPV4)
 		return parse_ipv4(frame, len, services, info);
 	if (ethertype == DS_ETHERTYPE_IPV6)
 		return parse_ipv6(frame, len, services, info);
 	return DS_OUT_ETH_NOT_IP;
+}
+
+unsigned
+ds_frame_l3(const uint8_t *frame, size_t len, uint32_t *l3_offset)
+{
+	struct ds_frame_info info = { 0 };
+	uint16_t ethertype;
+	unsigned version;
+
+	if (parse_link(frame, len, &info, &ethertype) != DS_OUT_ETH_NOT_IP)
+		return 0;
+	version = ethertype == DS_ETHERTYPE_IPV4 ? 4 : ethertype == DS_ETHERTYPE_IPV6 ? 6 : 0;
+	/* The whole fixed header must be there, and say the same version as the ethertype. */
+	if (version == 0 || len - info.l3_offset < (version == 4 ? DS_IPV4_HDR_LEN : DS_IPV6_HDR_LEN) ||
+	    frame[info.l3_offset] >> 4 != version)
+		return 0;
+	*l3_offset = info.l3_offset;
+	return version;
 }
 
 enum ds_outcome
@@ -323,5 +352,19 @@ ds_classify(const uint8_t *frame, size_t len, const struct ds_service_set *servi
 {
 	*info = (struct ds_frame_info){ 0 };
 	info->outcome = parse_frame(frame, len, services, info);
+	return info->outcome;
+}
+
+enum ds_outcome
+ds_classify_dtls(const uint8_t *payload, size_t len, struct ds_frame_info *info)
+{
+	*info = (struct ds_frame_info){ 0 };
+	/* A UDP payload cannot be longer than this; refusing more keeps every offset in 32 bits. */
+	if (len > 65535 - DS_UDP_HDR_LEN) {
+		info->outcome = DS_OUT_UDP_BAD_LENGTH;
+		return info->outcome;
+	}
+	info->dtls_len = (uint32_t)len;
+	info->outcome = parse_dtls(payload, info);
 	return info->outcome;
 }

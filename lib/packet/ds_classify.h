@@ -56,6 +56,25 @@ struct ds_frame_info {
 enum ds_outcome ds_classify(const uint8_t *frame, size_t len, const struct ds_service_set *services,
 			    struct ds_frame_info *info);
 
+/**
+ * Classify a UDP payload alone, as a server's socket receives it (for backends): the DTLS and
+ * ClientHello checks of ds_classify(), offsets counted from the payload's first byte (dtls_offset 0).
+ *
+ * @return
+ *   A DTLS-layer outcome, also stored in info->outcome.
+ */
+enum ds_outcome ds_classify_dtls(const uint8_t *payload, size_t len, struct ds_frame_info *info);
+
+/**
+ * Just find the IP header: for frames that are only forwarded (routed mode needs the TTL).
+ *
+ * @param l3_offset
+ *   Set to the IP header's offset when found.
+ * @return
+ *   4 or 6 when a whole fixed IP header of the version the ethertype announces is there, else 0.
+ */
+unsigned ds_frame_l3(const uint8_t *frame, size_t len, uint32_t *l3_offset);
+
 /** Source address of a classified IP frame (4 or 16 bytes, network order). */
 static inline const uint8_t *
 ds_frame_src_addr(const uint8_t *frame, const struct ds_frame_info *info)

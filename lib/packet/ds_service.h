@@ -11,6 +11,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ds_wire.h"
@@ -69,5 +70,15 @@ bool ds_service_set_match(const struct ds_service_set *set, unsigned ip_version,
  *   0 on success, -EINVAL when the text is not such a service.
  */
 int ds_service_parse(const char *text, struct ds_service *svc);
+
+/**
+ * Write a service the way ds_service_parse() reads it.
+ *
+ * @param buf
+ *   At least DS_SERVICE_TEXT_MAX bytes.
+ * @return
+ *   @p buf.
+ */
+char *ds_service_format(const struct ds_service *svc, char *buf, size_t len);
 
 #endif /* DS_SERVICE_H */

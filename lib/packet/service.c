@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,4 +132,20 @@ ds_service_parse(const char *text, struct ds_service *svc)
 	}
 	svc->ip_version = 4;
 	return finish_address(svc, inet_pton(AF_INET, host, svc->addr));
+}
+
+char *
+ds_service_format(const struct ds_service *svc, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (svc->any_address && svc->ip_version == 0)
+		snprintf(buf, len, "*:%u", svc->port);
+	else if (svc->any_address)
+		snprintf(buf, len, svc->ip_version == 4 ? "0.0.0.0:%u" : "[::]:%u", svc->port);
+	else if (svc->ip_version == 4)
+		snprintf(buf, len, "%s:%u", inet_ntop(AF_INET, svc->addr, addr, sizeof(addr)), svc->port);
+	else
+		snprintf(buf, len, "[%s]:%u", inet_ntop(AF_INET6, svc->addr, addr, sizeof(addr)), svc->port);
+	return buf;
 }

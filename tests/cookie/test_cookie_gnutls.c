@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cookie_fixtures.h"
+#include "ds_build.h"
 #include "ds_cookie_engine.h"
 #include "ds_keyring.h"
 #include "hellos.h"
@@ -37,19 +38,15 @@ capture_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 static size_t
 hello_with_cookie(const struct hello *h, const uint8_t *cookie, unsigned len, uint8_t *out)
 {
-	const uint8_t *rec = h->fb.data + h->info.dtls_offset;
-	const size_t before = h->info.cookie_offset - h->info.dtls_offset - 1;
-	const size_t after = h->info.dtls_len - before - 1 - h->info.cookie_len;
-	const int delta = (int)len - (int)h->info.cookie_len;
+	const uint8_t *payload = h->fb.data + h->info.dtls_offset;
+	struct ds_frame_info info;
+	size_t n;
 
-	memcpy(out, rec, before);
-	out[before] = (uint8_t)len;
-	memcpy(out + before + 1, cookie, len);
-	memcpy(out + before + 1 + len, rec + before + 1 + h->info.cookie_len, after);
-	ds_store_be16(out + 11, (uint16_t)(ds_load_be16(out + 11) + delta));
-	ds_store_be24(out + 14, ds_load_be24(out + 14) + (uint32_t)delta);
-	ds_store_be24(out + 22, ds_load_be24(out + 22) + (uint32_t)delta);
-	return before + 1 + len + after;
+	ds_classify_dtls(payload, h->info.dtls_len, &info);
+	n = ds_hello_with_cookie(payload, &info, cookie, len, 0, out, 2048);
+	if (n == 0)
+		tap_bail("%s: cannot put a cookie in it", h->label);
+	return n;
 }
 
 static int

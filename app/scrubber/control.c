@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "control.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+
+static uint64_t
+delta_rate(uint64_t now, uint64_t before, uint64_t ms)
+{
+	return ms == 0 ? 0 : (now - before) * 1000 / ms;
+}
+
+void
+ds_control_print_line(struct ds_control *c, uint64_t now_ms)
+{
+	struct ds_stats t;
+	const uint64_t ms = now_ms - c->last_ms;
+	const uint64_t *a = t.action;
+
+	ds_stats_sum(c->blocks, c->n_workers, &t);
+	printf("[%7.1fs] rx %" PRIu64 " (%" PRIu64 "/s) | hvr %" PRIu64 " (%" PRIu64 "/s) | ch2 ok %" PRIu64
+	       " bad %" PRIu64 " | fwd %" PRIu64 " | drop unverified %" PRIu64 " malformed %" PRIu64
+	       " policy %" PRIu64 " | flows %" PRIu64 " | out %" PRIu64 " | tx_full %" PRIu64 "\n",
+	       (double)(now_ms - c->start_ms) / 1000.0, a[DS_ACT_RX_OUTSIDE],
+	       delta_rate(a[DS_ACT_RX_OUTSIDE], c->last.action[DS_ACT_RX_OUTSIDE], ms), a[DS_ACT_HVR_SENT],
+	       delta_rate(a[DS_ACT_HVR_SENT], c->last.action[DS_ACT_HVR_SENT], ms), a[DS_ACT_CH2_VALID],
+	       a[DS_ACT_CH2_BAD_COOKIE] + a[DS_ACT_CH2_EXPIRED_KEY],
+	       a[DS_ACT_FORWARDED_CH2] + a[DS_ACT_FORWARDED_VERIFIED] + a[DS_ACT_FORWARDED_POLICY],
+	       a[DS_ACT_DROPPED_UNVERIFIED], a[DS_ACT_DROPPED_MALFORMED], a[DS_ACT_DROPPED_POLICY], t.flows_active,
+	       a[DS_ACT_FORWARDED_OUTSIDE], a[DS_ACT_TX_FULL]);
+	fflush(stdout);
+	c->last = t;
+	c->last_ms = now_ms;
+}
+
+static void
+print_nonzero(const char *title, const char *(*name)(unsigned), const uint64_t *values, unsigned n)
+{
+	unsigned i, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		if (values[i] == 0)
+			continue;
+		if (shown++ == 0)
+			printf("%s\n", title);
+		printf("  %-30s %14" PRIu64 "\n", name(i), values[i]);
+	}
+}
+
+static const char *
+action_name(unsigned i)
+{
+	return ds_action_name((enum ds_action)i);
+}
+
+static const char *
+outcome_name(unsigned i)
+{
+	return ds_outcome_name((enum ds_outcome)i);
+}
+
+static const char *
+hvr_name(unsigned i)
+{
+	return ds_hvr_result_name((enum ds_hvr_result)i);
+}
+
+void
+ds_control_print_summary(const struct ds_control *c, uint64_t now_ms)
+{
+	struct ds_stats t;
+
+	ds_stats_sum(c->blocks, c->n_workers, &t);
+	printf("\n=== dtls-scrubber: %.1f s, %u worker%s, %s mode ===\n", (double)(now_ms - c->start_ms) / 1000.0,
+	       c->n_workers, c->n_workers == 1 ? "" : "s", ds_deploy_mode_name(c->cfg->mode));
+	print_nonzero("actions:", action_name, t.action, DS_ACT_COUNT);
+	print_nonzero("frames from the outside, by what they were:", outcome_name, t.outcome, DS_OUT_COUNT);
+	print_nonzero("HVR writer:", hvr_name, t.hvr, DS_HVR_RESULT_COUNT);
+	printf("verified flows now: %" PRIu64 "\n", t.flows_active);
+	printf("conservation: rx_outside %" PRIu64 " %s %" PRIu64 " = sent + forwarded + dropped\n",
+	       t.action[DS_ACT_RX_OUTSIDE], ds_stats_conserved(&t) ? "==" : "!=", ds_stats_fates(&t));
+	fflush(stdout);
+}
+
+static void
+write_block(FILE *f, const struct ds_stats *s, const char *indent)
+{
+	fprintf(f, "{");
+	ds_stats_json_members(f, s, indent);
+	fprintf(f, ",\n%s\"flows_active\": %" PRIu64 "\n%.*s}", indent, s->flows_active,
+		(int)strlen(indent) - 2, indent);
+}
+
+int
+ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now_ms)
+{
+	struct ds_stats t;
+	FILE *f = fopen(path, "w");
+	unsigned w;
+
+	if (f == NULL)
+		return -errno;
+	ds_stats_sum(c->blocks, c->n_workers, &t);
+	fprintf(f, "{\n  \"duration_s\": %.3f,\n  \"workers\": %u,\n  \"mode\": \"%s\",\n  \"conserved\": %s,\n",
+		(double)(now_ms - c->start_ms) / 1000.0, c->n_workers, ds_deploy_mode_name(c->cfg->mode),
+		ds_stats_conserved(&t) ? "true" : "false");
+	fprintf(f, "  \"totals\": ");
+	write_block(f, &t, "    ");
+	fprintf(f, ",\n  \"per_worker\": [");
+	for (w = 0; w < c->n_workers; w++) {
+		fprintf(f, "%s\n    ", w ? "," : "");
+		write_block(f, &c->blocks[w], "      ");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* ---- DPDK telemetry ---- */
+
+static struct ds_control *telemetry_control;
+
+static void
+add_counter(void *arg, const char *name, uint64_t value)
+{
+	rte_tel_data_add_dict_u64(arg, name, value);
+}
+
+static int
+telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct ds_stats t;
+
+	(void)cmd;
+	(void)params;
+	ds_stats_sum(telemetry_control->blocks, telemetry_control->n_workers, &t);
+	rte_tel_data_start_dict(d);
+	ds_stats_foreach(&t, add_counter, d);
+	rte_tel_data_add_dict_u64(d, "flows_active", t.flows_active);
+	rte_tel_data_add_dict_int(d, "conserved", ds_stats_conserved(&t));
+	return 0;
+}
+
+/* The running configuration, as an operator checks it; the secret is never part of it. */
+static int
+telemetry_config(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct ds_config *cfg = telemetry_control->cfg;
+	struct rte_tel_data *services = rte_tel_data_alloc();
+	char one[DS_SERVICE_TEXT_MAX];
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	if (services == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(services, RTE_TEL_STRING_VAL);
+	for (i = 0; i < cfg->services.count; i++)
+		rte_tel_data_add_array_string(services, ds_service_format(&cfg->services.entries[i], one,
+									  sizeof(one)));
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "config_file", cfg->path);
+	rte_tel_data_add_dict_string(d, "mode", ds_deploy_mode_name(cfg->mode));
+	rte_tel_data_add_dict_int(d, "workers", (int)cfg->n_workers);
+	rte_tel_data_add_dict_string(d, "outside_device", cfg->ports[DS_PORT_OUTSIDE].device);
+	rte_tel_data_add_dict_string(d, "inside_device", cfg->ports[DS_PORT_INSIDE].device);
+	rte_tel_data_add_dict_container(d, "services", services, 0);
+	rte_tel_data_add_dict_string(d, "cookie_format", ds_cookie_mode_name(cfg->cookie.mode));
+	rte_tel_data_add_dict_int(d, "cookie_length", (int)cfg->cookie.cookie_len);
+	rte_tel_data_add_dict_int(d, "key_period_s", (int)cfg->cookie.period_s);
+	rte_tel_data_add_dict_int(d, "clock_skew_ms", (int)cfg->cookie.skew_ms);
+	rte_tel_data_add_dict_u64(d, "flow_capacity_per_worker", cfg->flow_capacity);
+	rte_tel_data_add_dict_int(d, "flow_idle_timeout_s", (int)cfg->flow_idle_timeout_s);
+	rte_tel_data_add_dict_string(d, "policy_non_ip", ds_policy_name(cfg->non_ip));
+	rte_tel_data_add_dict_string(d, "policy_non_service", ds_policy_name(cfg->non_service));
+	rte_tel_data_add_dict_string(d, "policy_ip_fragments", ds_policy_name(cfg->ip_fragments));
+	rte_tel_data_add_dict_string(d, "policy_ip_options", ds_policy_name(cfg->ip_options));
+	rte_tel_data_add_dict_u64(d, "cookie_epoch",
+				  __atomic_load_n(&telemetry_control->cookie_epoch, __ATOMIC_RELAXED));
+	return 0;
+}
+
+int
+ds_control_register_telemetry(struct ds_control *c)
+{
+	int rc;
+
+	telemetry_control = c;
+	rc = rte_telemetry_register_cmd("/dtls_scrubber/stats", telemetry_stats,
+					"All counters, summed over the workers. No parameters.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/dtls_scrubber/config", telemetry_config,
+						"The running configuration (never the secret). No parameters.");
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_CONTROL_H
+#define DS_CONTROL_H
+
+/* What the main lcore shows of the workers: live line, final summary, JSON file, DPDK telemetry. */
+
+#include <stdint.h>
+
+#include "ds_config.h"
+#include "ds_stats.h"
+
+struct ds_control {
+	const struct ds_config *cfg;
+	const struct ds_stats *blocks;  /* one per worker */
+	unsigned n_workers;
+	uint64_t start_ms;
+	uint64_t last_ms;
+	uint64_t cookie_epoch;          /* kept current by the main loop, read by telemetry */
+	struct ds_stats last;           /* totals at the previous live line, for rates */
+};
+
+/* One line of live counters with rates since the previous line. */
+void ds_control_print_line(struct ds_control *c, uint64_t now_ms);
+
+/* Every non-zero counter, grouped, and the conservation check. */
+void ds_control_print_summary(const struct ds_control *c, uint64_t now_ms);
+
+/* The same as JSON (totals and per worker); returns 0 or -errno. */
+int ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now_ms);
+
+/* /dtls_scrubber/stats and /dtls_scrubber/config; returns 0 or a negative errno. */
+int ds_control_register_telemetry(struct ds_control *c);
+
+#endif /* DS_CONTROL_H */

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dtls-scrubber: the appliance. Reads one YAML file, starts DPDK with the lcores and devices it names,
+ * runs one worker per worker lcore (worker.c) and keeps the control plane on the main lcore: key
+ * rotation, live counters, telemetry, signals, the final summary.
+ *
+ *   dtls-scrubber -c FILE [--check-config] [--duration SECONDS] [--stats-json FILE]
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "control.h"
+#include "ds_config.h"
+#include "ds_cookie_engine.h"
+#include "ds_flow.h"
+#include "ds_keyring.h"
+#include "ports.h"
+#include "worker.h"
+
+enum { CONTROL_TICK_MS = 100, MAX_EAL_ARGV = 16 + DS_CONFIG_MAX_EAL_ARGS + 2 * DS_PORT_COUNT };
+
+static volatile bool quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = true;
+}
+
+struct options {
+	const char *config;
+	const char *stats_json;
+	double duration_s;
+	bool check_only;
+};
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s -c FILE [--check-config] [--duration SECONDS] [--stats-json FILE]\n"
+		"  -c, --config FILE     the appliance's YAML configuration (docs/configuration.md)\n"
+		"  --check-config        validate the file (and its secret) and exit\n"
+		"  --duration SECONDS    stop after this long (default: until SIGINT/SIGTERM)\n"
+		"  --stats-json FILE     write the final counters there as JSON\n",
+		prog);
+}
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option long_opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "stats-json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	while ((opt = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
+		char *end;
+
+		switch (opt) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'k':
+			o->check_only = true;
+			break;
+		case 'd':
+			o->duration_s = strtod(optarg, &end);
+			if (*end != '\0' || o->duration_s <= 0) {
+				fprintf(stderr, "--duration %s: expected a number of seconds > 0\n", optarg);
+				return -1;
+			}
+			break;
+		case 'j':
+			o->stats_json = optarg;
+			break;
+		default:
+			usage(argv[0]);
+			return -1;
+		}
+	}
+	if (o->config == NULL || optind != argc) {
+		usage(argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t
+unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The EAL's arguments: lcores and devices from their sections, then the file's own eal.args. */
+static int
+eal_argv(const struct ds_config *cfg, char *prog, char storage[][DS_CONFIG_ARG_MAX], char **argv)
+{
+	int argc = 0, s = 0;
+	unsigned i, r;
+	bool any_pci = false;
+
+	argv[argc++] = prog;
+	argv[argc++] = "-l";
+	snprintf(storage[s], DS_CONFIG_ARG_MAX, "%u", cfg->main_lcore);
+	for (i = 0; i < cfg->n_workers; i++)
+		snprintf(storage[s] + strlen(storage[s]), DS_CONFIG_ARG_MAX - strlen(storage[s]), ",%u",
+			 cfg->workers[i]);
+	argv[argc++] = storage[s++];
+	argv[argc++] = "--main-lcore";
+	snprintf(storage[s], DS_CONFIG_ARG_MAX, "%u", cfg->main_lcore);
+	argv[argc++] = storage[s++];
+	for (r = 0; r < DS_PORT_COUNT; r++) {
+		argv[argc++] = cfg->ports[r].is_pci ? "-a" : "--vdev";
+		argv[argc++] = (char *)cfg->ports[r].device;
+		any_pci |= cfg->ports[r].is_pci;
+	}
+	/* Never probe the host's NICs when the ports are virtual. */
+	if (!any_pci)
+		argv[argc++] = "--no-pci";
+	for (i = 0; i < cfg->n_eal_args; i++)
+		argv[argc++] = (char *)cfg->eal_args[i];
+	argv[argc] = NULL;
+	return argc;
+}
+
+struct appliance {
+	struct ds_config cfg;
+	struct ds_ports ports;
+	struct rte_mempool *pool;
+	struct ds_keyring *keyring;
+	struct ds_worker *workers;
+	struct ds_stats *stats;
+	struct ds_control control;
+	unsigned main_reader;
+};
+
+static int
+setup_workers(struct appliance *a, char *err, size_t err_len)
+{
+	const struct ds_config *cfg = &a->cfg;
+	unsigned i, r;
+
+	a->workers = rte_zmalloc("ds_workers", cfg->n_workers * sizeof(*a->workers), RTE_CACHE_LINE_SIZE);
+	a->stats = rte_zmalloc("ds_stats", cfg->n_workers * sizeof(*a->stats), RTE_CACHE_LINE_SIZE);
+	if (a->workers == NULL || a->stats == NULL) {
+		snprintf(err, err_len, "out of memory for %u workers", cfg->n_workers);
+		return -1;
+	}
+	for (i = 0; i < cfg->n_workers; i++) {
+		struct ds_worker *w = &a->workers[i];
+		const int socket = (int)rte_lcore_to_socket_id(cfg->workers[i]);
+		char name[32];
+		int reader;
+
+		w->cfg = cfg;
+		w->services = &cfg->services;
+		w->queue = (uint16_t)i;
+		w->lcore = cfg->workers[i];
+		for (r = 0; r < DS_PORT_COUNT; r++) {
+			w->port[r] = a->ports.id[r];
+			w->tx_offloads[r] = a->ports.tx_offloads[r];
+			w->port_mac[r] = a->ports.mac[r];
+		}
+		w->flow_idle_ticks = rte_get_tsc_hz() * cfg->flow_idle_timeout_s;
+		w->keyring = a->keyring;
+		reader = ds_keyring_reader_register(a->keyring);
+		w->engine = ds_cookie_engine_create(err, err_len);
+		snprintf(name, sizeof(name), "ds_flows_%u", i);
+		w->flows = ds_flow_table_create(name, cfg->flow_capacity, socket, w->flow_idle_ticks);
+		if (reader < 0 || w->engine == NULL || w->flows == NULL) {
+			if (w->engine != NULL)
+				snprintf(err, err_len, "worker %u: flow table of %u entries: %s", i, cfg->flow_capacity,
+					 rte_strerror(rte_errno));
+			return -1;
+		}
+		w->reader = (unsigned)reader;
+		w->stats = &a->stats[i];
+		w->quit = &quit;
+	}
+	return 0;
+}
+
+static void
+teardown(struct appliance *a)
+{
+	unsigned i;
+
+	if (a->workers != NULL) {
+		for (i = 0; i < a->cfg.n_workers; i++) {
+			ds_cookie_engine_destroy(a->workers[i].engine);
+			ds_flow_table_free(a->workers[i].flows);
+		}
+		rte_free(a->workers);
+	}
+	rte_free(a->stats);
+	ds_keyring_destroy(a->keyring);
+	ds_config_clear(&a->cfg);
+}
+
+/* The main lcore's loop: keys, live line, the clock; until a signal or the duration. */
+static void
+control_loop(struct appliance *a, const struct options *o)
+{
+	const uint64_t start = mono_ms();
+	const unsigned interval_ms = a->cfg.stats_interval_s * 1000;
+	uint64_t next_line = start + interval_ms;
+
+	while (!quit) {
+		const struct timespec tick = { .tv_nsec = CONTROL_TICK_MS * 1000000L };
+		uint64_t now;
+
+		nanosleep(&tick, NULL);
+		ds_keyring_update(a->keyring, unix_ms());
+		__atomic_store_n(&a->control.cookie_epoch,
+				 ds_cookie_keyset_epoch(ds_keyring_acquire(a->keyring, a->main_reader)),
+				 __ATOMIC_RELAXED);
+		now = mono_ms();
+		if (interval_ms != 0 && now >= next_line) {
+			ds_control_print_line(&a->control, now);
+			next_line += interval_ms;
+		}
+		if (o->duration_s > 0 && (double)(now - start) >= o->duration_s * 1000.0)
+			quit = true;
+	}
+}
+
+static size_t
+pool_size(const struct ds_config *cfg)
+{
+	size_t n = 0;
+	unsigned r;
+
+	/* Every descriptor of every queue may hold an mbuf, plus what a worker holds in flight. */
+	for (r = 0; r < DS_PORT_COUNT; r++)
+		n += (size_t)cfg->ports[r].rx_desc + cfg->ports[r].tx_desc;
+	n = n * cfg->n_workers + (size_t)cfg->n_workers * (4 * DS_BURST + 512) + 1024;
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct appliance a;
+	static char storage[4][DS_CONFIG_ARG_MAX];
+	char err[1024], *eargv[MAX_EAL_ARGV];
+	struct options o;
+	unsigned i;
+	int eargc, rc = 1, reader;
+
+	if (parse_options(argc, argv, &o) != 0)
+		return 2;
+	if (ds_config_load(o.config, &a.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (o.check_only) {
+		printf("%s: OK (%s mode, %u worker%s, %u service%s, %s cookies of %u bytes)\n", o.config,
+		       ds_deploy_mode_name(a.cfg.mode), a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
+		       a.cfg.services.count, a.cfg.services.count == 1 ? "" : "s",
+		       ds_cookie_mode_name(a.cfg.cookie.mode), a.cfg.cookie.cookie_len);
+		ds_config_clear(&a.cfg);
+		return 0;
+	}
+	a.keyring = ds_keyring_create(&a.cfg.cookie, &a.cfg.secret, unix_ms(), err, sizeof(err));
+	/* The keyring holds its own copy: the configuration's goes now. */
+	ds_config_clear(&a.cfg);
+	if (a.keyring == NULL) {
+		fprintf(stderr, "cookie keys: %s\n", err);
+		return 1;
+	}
+	eargc = eal_argv(&a.cfg, argv[0], storage, eargv);
+	if (rte_eal_init(eargc, eargv) < 0) {
+		fprintf(stderr, "DPDK EAL failed to start: %s\n", rte_strerror(rte_errno));
+		ds_keyring_destroy(a.keyring);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	a.pool = rte_pktmbuf_pool_create("ds_mbufs", (unsigned)pool_size(&a.cfg), 256, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (a.pool == NULL) {
+		fprintf(stderr, "mbuf pool of %zu: %s\n", pool_size(&a.cfg), rte_strerror(rte_errno));
+		goto out;
+	}
+	if (ds_ports_start(&a.cfg, a.pool, &a.ports, err, sizeof(err)) != 0 ||
+	    setup_workers(&a, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	reader = ds_keyring_reader_register(a.keyring);
+	a.main_reader = (unsigned)(reader < 0 ? 0 : reader);
+	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.stats, .n_workers = a.cfg.n_workers,
+					 .start_ms = mono_ms(), .last_ms = mono_ms() };
+	if (ds_control_register_telemetry(&a.control) != 0)
+		fprintf(stderr, "warning: telemetry commands not registered\n");
+	printf("dtls-scrubber: %s mode, %u worker%s; outside %s (%s%s), inside %s (%s%s); %u service%s; "
+	       "%s cookies of %u bytes, keys every %u s\n",
+	       ds_deploy_mode_name(a.cfg.mode), a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
+	       a.cfg.ports[0].name, a.ports.driver[0], a.ports.tx_offloads[0] ? ", checksum offload" : "",
+	       a.cfg.ports[1].name, a.ports.driver[1], a.ports.tx_offloads[1] ? ", checksum offload" : "",
+	       a.cfg.services.count, a.cfg.services.count == 1 ? "" : "s", ds_cookie_mode_name(a.cfg.cookie.mode),
+	       a.cfg.cookie.cookie_len, a.cfg.cookie.period_s);
+	fflush(stdout);
+	for (i = 0; i < a.cfg.n_workers; i++)
+		rte_eal_remote_launch(ds_worker_main, &a.workers[i], a.cfg.workers[i]);
+	control_loop(&a, &o);
+	rte_eal_mp_wait_lcore();
+	ds_control_print_summary(&a.control, mono_ms());
+	if (o.stats_json != NULL && ds_control_write_json(&a.control, o.stats_json, mono_ms()) != 0)
+		fprintf(stderr, "cannot write %s\n", o.stats_json);
+	rc = 0;
+	ds_ports_stop(&a.ports);
+out:
+	teardown(&a);
+	rte_mempool_free(a.pool);
+	rte_eal_cleanup();
+	return rc;
+}

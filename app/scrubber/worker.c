@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data path, run to completion (DESIGN §3): rx burst → classify → verified-flow lookup in bulk →
+ * one MAC burst for every ClientHello → act (HVR in place back out / forward / drop with a reason) →
+ * one tx burst per port. No allocation, lock, system call or log line per packet.
+ */
+#include "worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "ds_cookie_engine.h"
+#include "ds_flow.h"
+#include "ds_keyring.h"
+#include "ds_pktmbuf.h"
+#include "ds_route.h"
+
+enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4 };
+
+/* Where each frame of an outside burst goes. */
+struct outside_burst {
+	struct ds_frame_info info[DS_BURST];
+	struct rte_mbuf *to_inside[DS_BURST];
+	struct rte_mbuf *to_outside[DS_BURST];
+	struct rte_mbuf *drop[DS_BURST];
+	uint16_t n_inside, n_outside, n_drop;
+	/* ClientHellos: their requests, which frame each is */
+	struct ds_cookie_request req[DS_BURST];
+	uint16_t hello[DS_BURST];
+	uint16_t n_hello;
+	/* Other DTLS records: their flow keys, which frame each is */
+	struct ds_flow_key keys[DS_BURST];
+	const struct ds_flow_key *key_ptr[DS_BURST];
+	uint16_t record[DS_BURST];
+	uint16_t n_record;
+};
+
+static inline void
+count(struct ds_worker *w, enum ds_action a)
+{
+	DS_STATS_ADD(w->stats->action[a], 1);
+}
+
+/* Forward toward the inside port; routed mode rewrites addresses and spends a hop. */
+static inline void
+to_inside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
+	  enum ds_action fate)
+{
+	if (w->cfg->mode == DS_MODE_ROUTED &&
+	    ds_route_rewrite(rte_pktmbuf_mtod(m, uint8_t *), info->l3_offset, info->ip_version,
+			     w->port_mac[DS_PORT_INSIDE].addr_bytes,
+			     w->cfg->ports[DS_PORT_INSIDE].next_hop_mac) == DS_ROUTE_TTL_EXPIRED) {
+		count(w, DS_ACT_DROPPED_TTL_EXPIRED);
+		b->drop[b->n_drop++] = m;
+		return;
+	}
+	count(w, fate);
+	b->to_inside[b->n_inside++] = m;
+}
+
+static inline void
+drop(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, enum ds_action fate)
+{
+	count(w, fate);
+	b->drop[b->n_drop++] = m;
+}
+
+static inline void
+by_policy(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
+	  enum ds_policy policy)
+{
+	if (policy == DS_POLICY_PASS)
+		to_inside(w, b, m, info, DS_ACT_FORWARDED_POLICY);
+	else
+		drop(w, b, m, DS_ACT_DROPPED_POLICY);
+}
+
+/* Stage 1: classify every frame, sort them into ClientHellos, flow-bound records, and the rest. */
+static void
+classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct ds_config *cfg = w->cfg;
+	uint16_t i;
+
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		struct ds_frame_info *info = &b->info[i];
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		ds_pktmbuf_classify(m, w->services, info);
+		DS_STATS_ADD(w->stats->outcome[info->outcome], 1);
+		switch (info->outcome) {
+		case DS_OUT_DTLS_CLIENT_HELLO:
+		case DS_OUT_DTLS_CLIENT_HELLO_COOKIE:
+			ds_cookie_request_from_frame(&b->req[b->n_hello], frame, info);
+			b->hello[b->n_hello++] = i;
+			break;
+		case DS_OUT_DTLS_RECORD:
+		case DS_OUT_DTLS_HELLO_FRAGMENT:
+			ds_flow_key_from_frame(&b->keys[b->n_record], frame, info);
+			b->key_ptr[b->n_record] = &b->keys[b->n_record];
+			b->record[b->n_record++] = i;
+			break;
+		case DS_OUT_UDP_NOT_SERVICE:
+		case DS_OUT_IP_NOT_UDP:
+			by_policy(w, b, m, info, cfg->non_service);
+			break;
+		case DS_OUT_ETH_NOT_IP:
+			by_policy(w, b, m, info, cfg->non_ip);
+			break;
+		case DS_OUT_IPV4_FRAGMENT:
+			by_policy(w, b, m, info, cfg->ip_fragments);
+			break;
+		case DS_OUT_IPV4_OPTIONS:
+		case DS_OUT_IPV6_EXTENSION_HEADER:
+			by_policy(w, b, m, info, cfg->ip_options);
+			break;
+		default:
+			drop(w, b, m, DS_ACT_DROPPED_MALFORMED);
+			break;
+		}
+	}
+}
+
+/* Stage 3: records pass only for flows that showed a valid cookie. */
+static void
+check_records(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint64_t now)
+{
+	uint64_t found = 0;
+	uint16_t k;
+
+	if (b->n_record == 0)
+		return;
+	ds_flow_lookup_bulk(w->flows, b->key_ptr, b->n_record, now, &found);
+	for (k = 0; k < b->n_record; k++) {
+		const uint16_t i = b->record[k];
+
+		if (found & (UINT64_C(1) << k))
+			to_inside(w, b, pkts[i], &b->info[i], DS_ACT_FORWARDED_VERIFIED);
+		else
+			drop(w, b, pkts[i], DS_ACT_DROPPED_UNVERIFIED);
+	}
+}
+
+static void
+count_verdict(struct ds_worker *w, enum ds_cookie_verdict v)
+{
+	static const enum ds_action by_verdict[DS_COOKIE_VERDICT_COUNT] = {
+		[DS_COOKIE_ABSENT] = DS_ACT_CH1_NO_COOKIE,
+		[DS_COOKIE_VALID] = DS_ACT_CH2_VALID,
+		[DS_COOKIE_BAD_LENGTH] = DS_ACT_CH2_BAD_COOKIE,
+		[DS_COOKIE_UNKNOWN_KEY] = DS_ACT_CH2_EXPIRED_KEY,
+		[DS_COOKIE_BAD_MAC] = DS_ACT_CH2_BAD_COOKIE,
+	};
+
+	count(w, by_verdict[v]);
+}
+
+/* Stage 2: one MAC burst for every ClientHello; valid cookies make flows, the rest get an HVR. */
+static void
+check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts,
+	     const struct ds_cookie_keyset *ks, uint64_t now)
+{
+	static const enum ds_action by_insert[] = {
+		[DS_FLOW_INSERTED] = DS_ACT_FLOW_INSERTED,
+		[DS_FLOW_REFRESHED] = DS_ACT_FLOW_REFRESHED,
+		[DS_FLOW_FULL] = DS_ACT_FLOW_TABLE_FULL,
+	};
+	uint8_t cookies[DS_BURST][DS_COOKIE_MAX_LEN];
+	enum ds_cookie_verdict verdicts[DS_BURST];
+	const unsigned cookie_len = ds_cookie_keyset_params(ks)->cookie_len;
+	const uint64_t errors_before = ds_cookie_engine_errors(w->engine);
+	uint16_t k;
+
+	if (b->n_hello == 0)
+		return;
+	ds_cookie_engine_run(w->engine, ks, b->req, b->n_hello, cookies, verdicts);
+	if (ds_cookie_engine_errors(w->engine) != errors_before)
+		DS_STATS_ADD(w->stats->action[DS_ACT_COOKIE_ENGINE_ERRORS],
+			     ds_cookie_engine_errors(w->engine) - errors_before);
+	for (k = 0; k < b->n_hello; k++) {
+		const uint16_t i = b->hello[k];
+		struct rte_mbuf *m = pkts[i];
+		enum ds_hvr_result r;
+
+		count_verdict(w, verdicts[k]);
+		if (verdicts[k] == DS_COOKIE_VALID) {
+			struct ds_flow_key key;
+
+			ds_flow_key_from_frame(&key, rte_pktmbuf_mtod(m, const uint8_t *), &b->info[i]);
+			/* A full table still lets the handshake through: only later records need the flow. */
+			count(w, by_insert[ds_flow_insert(w->flows, &key, now)]);
+			to_inside(w, b, m, &b->info[i], DS_ACT_FORWARDED_CH2);
+			continue;
+		}
+		r = ds_pktmbuf_write_hvr(m, &b->info[i], cookies[k], cookie_len, w->tx_offloads[DS_PORT_OUTSIDE]);
+		DS_STATS_ADD(w->stats->hvr[r], 1);
+		if (r == DS_HVR_WRITTEN) {
+			count(w, DS_ACT_HVR_SENT);
+			b->to_outside[b->n_outside++] = m;
+		} else {
+			drop(w, b, m, DS_ACT_DROPPED_HVR_REFUSED);
+		}
+	}
+}
+
+static void
+send_burst(struct ds_worker *w, enum ds_port_role role, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent;
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(w->port[role], w->queue, pkts, n);
+	if (sent < n) {
+		DS_STATS_ADD(w->stats->action[DS_ACT_TX_FULL], n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+static void
+process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, const struct ds_cookie_keyset *ks,
+		uint64_t now)
+{
+	struct outside_burst b;
+
+	b.n_inside = b.n_outside = b.n_drop = b.n_hello = b.n_record = 0;
+	DS_STATS_ADD(w->stats->action[DS_ACT_RX_OUTSIDE], n);
+	classify_burst(w, &b, pkts, n);
+	/* Hellos first: a flow verified in this burst already lets its later records through. */
+	check_hellos(w, &b, pkts, ks, now);
+	check_records(w, &b, pkts, now);
+	send_burst(w, DS_PORT_INSIDE, b.to_inside, b.n_inside);
+	send_burst(w, DS_PORT_OUTSIDE, b.to_outside, b.n_outside);
+	if (b.n_drop != 0)
+		rte_pktmbuf_free_bulk(b.drop, b.n_drop);
+}
+
+/* Servers' traffic goes out as it came; routed mode still spends a hop and rewrites addresses. */
+static void
+process_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *out[DS_BURST], *dropped[DS_BURST];
+	uint16_t n_out = 0, n_drop = 0, i;
+
+	DS_STATS_ADD(w->stats->action[DS_ACT_RX_INSIDE], n);
+	if (w->cfg->mode == DS_MODE_INLINE) {
+		DS_STATS_ADD(w->stats->action[DS_ACT_FORWARDED_OUTSIDE], n);
+		send_burst(w, DS_PORT_OUTSIDE, pkts, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		uint8_t *frame = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+		uint32_t l3 = 0;
+		const unsigned version = rte_pktmbuf_is_contiguous(pkts[i])
+						 ? ds_frame_l3(frame, rte_pktmbuf_data_len(pkts[i]), &l3)
+						 : 0;
+
+		if ((version == 0 && w->cfg->non_ip == DS_POLICY_DROP) ||
+		    ds_route_rewrite(frame, l3, version, w->port_mac[DS_PORT_OUTSIDE].addr_bytes,
+				     w->cfg->ports[DS_PORT_OUTSIDE].next_hop_mac) == DS_ROUTE_TTL_EXPIRED)
+			dropped[n_drop++] = pkts[i];
+		else
+			out[n_out++] = pkts[i];
+	}
+	DS_STATS_ADD(w->stats->action[DS_ACT_FORWARDED_OUTSIDE], n_out);
+	DS_STATS_ADD(w->stats->action[DS_ACT_DROPPED_INSIDE], n_drop);
+	send_burst(w, DS_PORT_OUTSIDE, out, n_out);
+	if (n_drop != 0)
+		rte_pktmbuf_free_bulk(dropped, n_drop);
+}
+
+int
+ds_worker_main(void *arg)
+{
+	struct ds_worker *w = arg;
+	struct rte_mbuf *pkts[DS_BURST];
+
+	while (!*w->quit) {
+		/* Once per loop: the key set to use, and the time. */
+		const struct ds_cookie_keyset *ks = ds_keyring_acquire(w->keyring, w->reader);
+		const uint64_t now = rte_rdtsc();
+		uint16_t n;
+
+		n = rte_eth_rx_burst(w->port[DS_PORT_OUTSIDE], w->queue, pkts, DS_BURST);
+		if (n != 0)
+			process_outside(w, pkts, n, ks, now);
+		n = rte_eth_rx_burst(w->port[DS_PORT_INSIDE], w->queue, pkts, DS_BURST);
+		if (n != 0)
+			process_inside(w, pkts, n);
+		/* Idle flows leave a few at a time: never a stop-the-world scan. */
+		DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, now, EXPIRE_BUDGET));
+		__atomic_store_n(&w->stats->flows_active, ds_flow_count(w->flows), __ATOMIC_RELAXED);
+	}
+	ds_keyring_reader_offline(w->keyring, w->reader);
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_WORKER_H
+#define DS_WORKER_H
+
+/*
+ * A worker lcore: its queues, its flow table, its cookie engine, its counters. Everything it touches
+ * per packet is its own; the configuration and the key sets are read-only to it.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "ds_config.h"
+#include "ds_stats.h"
+
+struct ds_keyring;
+struct ds_cookie_engine;
+struct ds_flow_table;
+
+enum { DS_BURST = 32 };
+
+struct ds_worker {
+	/* Read-only once launched. */
+	const struct ds_config *cfg;
+	const struct ds_service_set *services;
+	uint16_t port[DS_PORT_COUNT];
+	uint16_t queue;
+	uint64_t tx_offloads[DS_PORT_COUNT];
+	struct rte_ether_addr port_mac[DS_PORT_COUNT];
+	uint64_t flow_idle_ticks;
+	unsigned lcore;
+	unsigned reader;                 /* keyring reader id */
+	/* The worker's own. */
+	struct ds_keyring *keyring;
+	struct ds_cookie_engine *engine;
+	struct ds_flow_table *flows;
+	struct ds_stats *stats;          /* this worker's block */
+	const volatile bool *quit;
+} __attribute__((aligned(64)));
+
+/* The worker loop (rte_eal_remote_launch entry point); returns when *quit becomes true. */
+int ds_worker_main(void *arg);
+
+#endif /* DS_WORKER_H */

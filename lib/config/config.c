@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The schema of docs/configuration.md, checked node by node; the first problem is reported. */
+#include "ds_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yaml_tree.h"
+
+struct walk {
+	const char *path;
+	char *err;
+	size_t err_len;
+	bool failed;
+};
+
+/* One key of a mapping: what the schema expects and what the file had. */
+struct field {
+	const char *name;
+	bool required;
+	const struct yaml_node *key;
+	const struct yaml_node *value;
+};
+
+static bool
+fail(struct walk *w, const struct yaml_node *at, const char *ctx, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	if (w->failed)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(w->err, w->err_len, "%s:%u:%u: %s: %s", w->path, at->line, at->col, ctx, what);
+	w->failed = true;
+	return false;
+}
+
+static void
+join(char *out, size_t len, const char *ctx, const char *key)
+{
+	snprintf(out, len, "%s%s%s", ctx, ctx[0] ? "." : "", key);
+}
+
+/* The value of a key in a mapping already checked by read_map() (the mapping itself if absent). */
+static const struct yaml_node *
+map_value(const struct yaml_node *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < map->n_items; i += 2)
+		if (strcmp(map->items[i]->value, key) == 0)
+			return map->items[i + 1];
+	return map;
+}
+
+/* Match a mapping's keys against the fields the schema allows: unknown, duplicate, missing. */
+static bool
+read_map(struct walk *w, const struct yaml_node *map, const char *ctx, struct field *fields, size_t n)
+{
+	char expected[512] = "";
+	size_t i, f;
+
+	if (map->kind != YAML_NODE_MAP)
+		return fail(w, map, ctx, "expected a mapping of keys");
+	for (f = 0; f < n; f++) {
+		fields[f].key = fields[f].value = NULL;
+		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
+			 f ? ", " : "", fields[f].name);
+	}
+	for (i = 0; i + 1 < map->n_items; i += 2) {
+		const struct yaml_node *key = map->items[i];
+
+		if (key->kind != YAML_NODE_SCALAR)
+			return fail(w, key, ctx, "keys must be plain words");
+		for (f = 0; f < n && strcmp(fields[f].name, key->value) != 0; f++)
+			;
+		if (f == n)
+			return fail(w, key, ctx, "unknown key '%s' (expected one of: %s)", key->value, expected);
+		if (fields[f].key != NULL)
+			return fail(w, key, ctx, "duplicate key '%s' (first at line %u)", key->value,
+				    fields[f].key->line);
+		fields[f].key = key;
+		fields[f].value = map->items[i + 1];
+	}
+	for (f = 0; f < n; f++)
+		if (fields[f].required && fields[f].value == NULL)
+			return fail(w, map, ctx, "missing key '%s'", fields[f].name);
+	return true;
+}
+
+static bool
+read_uint(struct walk *w, const struct yaml_node *v, const char *ctx, unsigned long min, unsigned long max,
+	  unsigned long *out)
+{
+	const char *p;
+	char *end;
+
+	if (v->kind != YAML_NODE_SCALAR || v->value[0] == '\0')
+		return fail(w, v, ctx, "expected an integer in %lu..%lu", min, max);
+	for (p = v->value; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return fail(w, v, ctx, "'%s' is not an integer (expected %lu..%lu)", v->value, min, max);
+	errno = 0;
+	*out = strtoul(v->value, &end, 10);
+	if (errno != 0 || *out < min || *out > max)
+		return fail(w, v, ctx, "%s is out of range (expected %lu..%lu)", v->value, min, max);
+	return true;
+}
+
+static bool
+read_string(struct walk *w, const struct yaml_node *v, const char *ctx, char *out, size_t len)
+{
+	if (v->kind != YAML_NODE_SCALAR)
+		return fail(w, v, ctx, "expected a string");
+	if (v->value[0] == '\0')
+		return fail(w, v, ctx, "must not be empty");
+	if (strlen(v->value) >= len)
+		return fail(w, v, ctx, "longer than %zu characters", len - 1);
+	memcpy(out, v->value, strlen(v->value) + 1);
+	return true;
+}
+
+static bool
+read_choice(struct walk *w, const struct yaml_node *v, const char *ctx, const char *const *names,
+	    unsigned n, unsigned *out)
+{
+	char expected[256] = "";
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (v->kind == YAML_NODE_SCALAR && strcmp(v->value, names[i]) == 0) {
+			*out = i;
+			return true;
+		}
+		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
+			 i ? ", " : "", names[i]);
+	}
+	return fail(w, v, ctx, "'%s' is not one of: %s", v->kind == YAML_NODE_SCALAR ? v->value : "(not a word)",
+		    expected);
+}
+
+static bool
+read_mac(struct walk *w, const struct yaml_node *v, const char *ctx, uint8_t mac[6])
+{
+	unsigned b[6];
+	char tail;
+	int i;
+
+	if (v->kind != YAML_NODE_SCALAR ||
+	    sscanf(v->value, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6 ||
+	    strlen(v->value) != 17)
+		return fail(w, v, ctx, "expected a MAC address like 02:00:5e:00:53:01");
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	if (mac[0] & 1)
+		return fail(w, v, ctx, "%s is a multicast address (expected a next hop's unicast MAC)", v->value);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return fail(w, v, ctx, "the all-zero MAC is nobody's");
+	return true;
+}
+
+/* ---- sections ---- */
+
+static bool
+read_eal(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	/* These come from lcores: and ports:, so that one file states each thing once. */
+	static const char *const owned[] = { "-l", "-c", "--lcores", "--main-lcore", "--vdev", "-a", "--allow",
+					     "-b", "--block", "-n" };
+	struct field f[] = { { "args", false, NULL, NULL } };
+	const struct yaml_node *args;
+	size_t i, k;
+
+	if (!read_map(w, map, "eal", f, 1) || (args = f[0].value) == NULL)
+		return !w->failed;
+	if (args->kind != YAML_NODE_SEQ)
+		return fail(w, args, "eal.args", "expected a list of strings");
+	if (args->n_items > DS_CONFIG_MAX_EAL_ARGS)
+		return fail(w, args, "eal.args", "more than %d arguments", DS_CONFIG_MAX_EAL_ARGS);
+	for (i = 0; i < args->n_items; i++) {
+		const struct yaml_node *a = args->items[i];
+
+		if (!read_string(w, a, "eal.args", cfg->eal_args[i], DS_CONFIG_ARG_MAX))
+			return false;
+		for (k = 0; k < sizeof(owned) / sizeof(owned[0]); k++)
+			if (strcmp(a->value, owned[k]) == 0 ||
+			    (owned[k][1] == '-' && strncmp(a->value, owned[k], strlen(owned[k])) == 0 &&
+			     a->value[strlen(owned[k])] == '='))
+				return fail(w, a, "eal.args", "%s is set from lcores: and ports:, not here",
+					    owned[k]);
+	}
+	cfg->n_eal_args = (unsigned)args->n_items;
+	return true;
+}
+
+static bool
+cpu_available(unsigned cpu, char *list, size_t len)
+{
+	cpu_set_t set;
+	unsigned c;
+	int run = -1;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return true; /* cannot tell: let the EAL decide */
+	list[0] = '\0';
+	/* "0-3,6": the CPUs this process may use, for the message. */
+	for (c = 0; c <= CPU_SETSIZE; c++) {
+		const bool in = c < CPU_SETSIZE && CPU_ISSET(c, &set);
+
+		if (in && run < 0)
+			run = (int)c;
+		if (!in && run >= 0) {
+			snprintf(list + strlen(list), len - strlen(list), "%s%d", list[0] ? "," : "", run);
+			if ((int)c - 1 > run)
+				snprintf(list + strlen(list), len - strlen(list), "-%u", c - 1);
+			run = -1;
+		}
+	}
+	return cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set);
+}
+
+static bool
+read_lcore(struct walk *w, const struct yaml_node *v, const char *ctx, unsigned *out)
+{
+	unsigned long id;
+	char list[256];
+
+	if (!read_uint(w, v, ctx, 0, DS_CONFIG_MAX_LCORES - 1, &id))
+		return false;
+	if (!cpu_available((unsigned)id, list, sizeof(list)))
+		return fail(w, v, ctx, "CPU %lu is not available to this process (available: %s)", id, list);
+	*out = (unsigned)id;
+	return true;
+}
+
+static bool
+read_lcores(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	struct field f[] = { { "main", true, NULL, NULL }, { "workers", true, NULL, NULL } };
+	const struct yaml_node *workers;
+	size_t i, k;
+
+	if (!read_map(w, map, "lcores", f, 2) || !read_lcore(w, f[0].value, "lcores.main", &cfg->main_lcore))
+		return false;
+	workers = f[1].value;
+	if (workers->kind != YAML_NODE_SEQ || workers->n_items == 0)
+		return fail(w, workers, "lcores.workers", "expected a non-empty list of CPU numbers");
+	if (workers->n_items >= DS_CONFIG_MAX_LCORES)
+		return fail(w, workers, "lcores.workers", "too many workers");
+	for (i = 0; i < workers->n_items; i++) {
+		if (!read_lcore(w, workers->items[i], "lcores.workers", &cfg->workers[i]))
+			return false;
+		/* The main lcore runs the control plane; a worker sharing it would starve one or the other. */
+		if (cfg->workers[i] == cfg->main_lcore)
+			return fail(w, workers->items[i], "lcores.workers", "CPU %u is the main lcore",
+				    cfg->main_lcore);
+		for (k = 0; k < i; k++)
+			if (cfg->workers[k] == cfg->workers[i])
+				return fail(w, workers->items[i], "lcores.workers", "CPU %u is listed twice",
+					    cfg->workers[i]);
+	}
+	cfg->n_workers = (unsigned)workers->n_items;
+	return true;
+}
+
+static bool
+is_pci_address(const char *s)
+{
+	unsigned a, b, c, d;
+	char tail;
+
+	return sscanf(s, "%4x:%2x:%2x.%1x%c", &a, &b, &c, &d, &tail) == 4 ||
+	       sscanf(s, "%2x:%2x.%1x%c", &b, &c, &d, &tail) == 3;
+}
+
+/* A PCI address (given to the EAL with -a) or a virtual device "driverN[,args]" (with --vdev). */
+static bool
+read_device(struct walk *w, const struct yaml_node *v, const char *ctx, struct ds_port_config *port)
+{
+	const char *p;
+	size_t name_len;
+
+	if (!read_string(w, v, ctx, port->device, sizeof(port->device)))
+		return false;
+	for (p = port->device; *p; p++)
+		if (isspace((unsigned char)*p))
+			return fail(w, v, ctx, "no spaces in a device string");
+	if (is_pci_address(port->device)) {
+		port->is_pci = true;
+		if (strlen(port->device) == 7)
+			snprintf(port->name, sizeof(port->name), "0000:%s", port->device);
+		else
+			snprintf(port->name, sizeof(port->name), "%s", port->device);
+		return true;
+	}
+	name_len = strcspn(port->device, ",");
+	for (p = port->device; p < port->device + name_len; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+			break;
+	if (name_len == 0 || p != port->device + name_len || !islower((unsigned char)port->device[0]))
+		return fail(w, v, ctx, "'%s' is neither a PCI address (0000:03:00.0) nor a virtual device "
+			    "(net_af_packet0,iface=eth1)", port->device);
+	memcpy(port->name, port->device, name_len);
+	port->name[name_len] = '\0';
+	return true;
+}
+
+static bool
+read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct ds_port_config *port,
+	  const struct yaml_node **next_hop_node)
+{
+	struct field f[] = {
+		{ "device", true, NULL, NULL },
+		{ "next_hop_mac", false, NULL, NULL },
+		{ "rx_descriptors", false, NULL, NULL },
+		{ "tx_descriptors", false, NULL, NULL },
+	};
+	char sub[64];
+	unsigned long n = 1024;
+
+	if (!read_map(w, map, ctx, f, 4))
+		return false;
+	join(sub, sizeof(sub), ctx, "device");
+	if (!read_device(w, f[0].value, sub, port))
+		return false;
+	*next_hop_node = f[1].value;
+	join(sub, sizeof(sub), ctx, "next_hop_mac");
+	if (f[1].value != NULL) {
+		if (!read_mac(w, f[1].value, sub, port->next_hop_mac))
+			return false;
+		port->has_next_hop = true;
+	}
+	join(sub, sizeof(sub), ctx, "rx_descriptors");
+	if (f[2].value != NULL && !read_uint(w, f[2].value, sub, DS_CONFIG_MIN_DESC, DS_CONFIG_MAX_DESC, &n))
+		return false;
+	port->rx_desc = (uint16_t)n;
+	n = 1024;
+	join(sub, sizeof(sub), ctx, "tx_descriptors");
+	if (f[3].value != NULL && !read_uint(w, f[3].value, sub, DS_CONFIG_MIN_DESC, DS_CONFIG_MAX_DESC, &n))
+		return false;
+	port->tx_desc = (uint16_t)n;
+	return true;
+}
+
+static bool
+read_ports(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	struct field f[] = { { "outside", true, NULL, NULL }, { "inside", true, NULL, NULL } };
+	const struct yaml_node *next_hop[DS_PORT_COUNT];
+	unsigned r;
+
+	if (!read_map(w, map, "ports", f, 2))
+		return false;
+	for (r = 0; r < DS_PORT_COUNT; r++) {
+		char ctx[32];
+
+		join(ctx, sizeof(ctx), "ports", ds_port_role_name((enum ds_port_role)r));
+		if (!read_port(w, f[r].value, ctx, &cfg->ports[r], &next_hop[r]))
+			return false;
+	}
+	if (strcmp(cfg->ports[0].name, cfg->ports[1].name) == 0)
+		return fail(w, map_value(f[1].value, "device"), "ports.inside.device", "'%s' is also the outside port",
+			    cfg->ports[1].name);
+	for (r = 0; r < DS_PORT_COUNT; r++) {
+		char ctx[32];
+
+		join(ctx, sizeof(ctx), "ports", ds_port_role_name((enum ds_port_role)r));
+		if (cfg->mode == DS_MODE_ROUTED && next_hop[r] == NULL)
+			return fail(w, f[r].value, ctx, "routed mode needs next_hop_mac");
+		if (cfg->mode == DS_MODE_INLINE && next_hop[r] != NULL)
+			return fail(w, next_hop[r], ctx, "next_hop_mac is only used in routed mode");
+	}
+	return true;
+}
+
+static bool
+read_services(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg)
+{
+	size_t i;
+
+	if (seq->kind != YAML_NODE_SEQ || seq->n_items == 0)
+		return fail(w, seq, "services", "expected a non-empty list of ADDRESS:PORT");
+	ds_service_set_init(&cfg->services);
+	for (i = 0; i < seq->n_items; i++) {
+		const struct yaml_node *item = seq->items[i];
+		struct ds_service svc;
+		int rc;
+
+		if (item->kind != YAML_NODE_SCALAR || ds_service_parse(item->value, &svc) != 0)
+			return fail(w, item, "services", "'%s' is not a service (expected 192.0.2.10:4433, "
+				    "[2001:db8::10]:4433, *:4433, 0.0.0.0:4433 or [::]:4433)",
+				    item->kind == YAML_NODE_SCALAR ? item->value : "(not a string)");
+		rc = ds_service_set_add(&cfg->services, &svc);
+		if (rc == -EEXIST)
+			return fail(w, item, "services", "'%s' is listed twice", item->value);
+		if (rc != 0)
+			return fail(w, item, "services", "more than %d services", DS_SERVICE_MAX);
+	}
+	return true;
+}
+
+/* The secret file, relative to the configuration file's folder unless absolute. */
+static void
+resolve_path(const char *config_path, const char *file, char *out, size_t len)
+{
+	const char *slash = strrchr(config_path, '/');
+
+	if (file[0] == '/' || slash == NULL)
+		snprintf(out, len, "%s", file);
+	else
+		snprintf(out, len, "%.*s/%s", (int)(slash - config_path), config_path, file);
+}
+
+static bool
+read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	static const char *const formats[] = { "hmac-sha256", "hmac-sha1", "aes-cmac", "gnutls" };
+	struct field f[] = {
+		{ "secret_file", true, NULL, NULL }, { "format", false, NULL, NULL },
+		{ "length", false, NULL, NULL },      { "key_period", false, NULL, NULL },
+		{ "clock_skew_ms", false, NULL, NULL },
+	};
+	char file[DS_CONFIG_PATH_MAX], why[600];
+	unsigned long v;
+	unsigned mode = DS_COOKIE_HMAC_SHA256;
+
+	_Static_assert(sizeof(formats) / sizeof(formats[0]) == DS_COOKIE_MODE_COUNT, "one name per format");
+	ds_cookie_params_default(&cfg->cookie);
+	if (!read_map(w, map, "cookie", f, 5))
+		return false;
+	if (f[1].value != NULL) {
+		if (!read_choice(w, f[1].value, "cookie.format", formats, DS_COOKIE_MODE_COUNT, &mode))
+			return false;
+		cfg->cookie.mode = (enum ds_cookie_mode)mode;
+		if (cfg->cookie.mode == DS_COOKIE_GNUTLS)
+			cfg->cookie.cookie_len = DS_COOKIE_GNUTLS_LEN;
+	}
+	if (f[2].value != NULL) {
+		if (!read_uint(w, f[2].value, "cookie.length", ds_cookie_min_len(cfg->cookie.mode),
+			       ds_cookie_max_len(cfg->cookie.mode), &v))
+			return false;
+		cfg->cookie.cookie_len = (unsigned)v;
+	}
+	if (f[3].value != NULL) {
+		if (!read_uint(w, f[3].value, "cookie.key_period", 1, DS_COOKIE_MAX_PERIOD_S, &v))
+			return false;
+		cfg->cookie.period_s = (unsigned)v;
+	}
+	if (f[4].value != NULL) {
+		if (!read_uint(w, f[4].value, "cookie.clock_skew_ms", 0, 3600 * 1000, &v))
+			return false;
+		cfg->cookie.skew_ms = (unsigned)v;
+	}
+	if (ds_cookie_params_check(&cfg->cookie, why, sizeof(why)) != 0)
+		return fail(w, f[4].value ? f[4].value : map, "cookie", "%s", why);
+	if (!read_string(w, f[0].value, "cookie.secret_file", file, sizeof(file)))
+		return false;
+	resolve_path(w->path, file, cfg->secret_file, sizeof(cfg->secret_file));
+	if (ds_secret_load(cfg->secret_file, &cfg->secret, why, sizeof(why)) != 0)
+		return fail(w, f[0].value, "cookie.secret_file", "%s", why);
+	return true;
+}
+
+static bool
+read_flows(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	struct field f[] = { { "capacity", false, NULL, NULL }, { "idle_timeout", false, NULL, NULL } };
+	unsigned long v;
+
+	cfg->flow_capacity = 65536;
+	cfg->flow_idle_timeout_s = 60;
+	if (map == NULL)
+		return true;
+	if (!read_map(w, map, "flows", f, 2))
+		return false;
+	if (f[0].value != NULL) {
+		if (!read_uint(w, f[0].value, "flows.capacity", DS_CONFIG_MIN_FLOWS, DS_CONFIG_MAX_FLOWS, &v))
+			return false;
+		cfg->flow_capacity = (uint32_t)v;
+	}
+	if (f[1].value != NULL) {
+		if (!read_uint(w, f[1].value, "flows.idle_timeout", 1, 86400, &v))
+			return false;
+		cfg->flow_idle_timeout_s = (uint32_t)v;
+	}
+	return true;
+}
+
+static bool
+read_policy(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	static const char *const choices[] = { "pass", "drop" };
+	struct field f[] = {
+		{ "non_ip", false, NULL, NULL },
+		{ "non_service", false, NULL, NULL },
+		{ "ip_fragments", false, NULL, NULL },
+		{ "ip_options", false, NULL, NULL },
+	};
+	enum ds_policy *targets[] = { &cfg->non_ip, &cfg->non_service, &cfg->ip_fragments, &cfg->ip_options };
+	unsigned i, v;
+
+	/* A bump in the wire lets ARP and friends through; a router has no business forwarding them. */
+	cfg->non_ip = cfg->mode == DS_MODE_INLINE ? DS_POLICY_PASS : DS_POLICY_DROP;
+	cfg->non_service = DS_POLICY_PASS;
+	cfg->ip_fragments = DS_POLICY_DROP;
+	cfg->ip_options = DS_POLICY_DROP;
+	if (map == NULL)
+		return true;
+	if (!read_map(w, map, "policy", f, 4))
+		return false;
+	for (i = 0; i < 4; i++) {
+		char ctx[32];
+
+		if (f[i].value == NULL)
+			continue;
+		join(ctx, sizeof(ctx), "policy", f[i].name);
+		if (!read_choice(w, f[i].value, ctx, choices, 2, &v))
+			return false;
+		*targets[i] = (enum ds_policy)v;
+	}
+	return true;
+}
+
+static bool
+read_stats(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	struct field f[] = { { "interval", false, NULL, NULL } };
+	unsigned long v;
+
+	cfg->stats_interval_s = 1;
+	if (map == NULL)
+		return true;
+	if (!read_map(w, map, "stats", f, 1))
+		return false;
+	if (f[0].value != NULL) {
+		if (!read_uint(w, f[0].value, "stats.interval", 0, 3600, &v))
+			return false;
+		cfg->stats_interval_s = (unsigned)v;
+	}
+	return true;
+}
+
+static bool
+read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
+{
+	static const char *const modes[] = { "inline", "routed" };
+	struct field f[] = {
+		{ "eal", false, NULL, NULL },     { "lcores", true, NULL, NULL },  { "mode", false, NULL, NULL },
+		{ "ports", true, NULL, NULL },    { "services", true, NULL, NULL }, { "cookie", true, NULL, NULL },
+		{ "flows", false, NULL, NULL },   { "policy", false, NULL, NULL }, { "stats", false, NULL, NULL },
+	};
+	unsigned mode = DS_MODE_INLINE;
+
+	if (!read_map(w, root, "(top level)", f, sizeof(f) / sizeof(f[0])))
+		return false;
+	if (f[2].value != NULL && !read_choice(w, f[2].value, "mode", modes, 2, &mode))
+		return false;
+	cfg->mode = (enum ds_deploy_mode)mode;
+	return (f[0].value == NULL || read_eal(w, f[0].value, cfg)) && read_lcores(w, f[1].value, cfg) &&
+	       read_ports(w, f[3].value, cfg) && read_services(w, f[4].value, cfg) &&
+	       read_flows(w, f[6].value, cfg) && read_policy(w, f[7].value, cfg) &&
+	       read_stats(w, f[8].value, cfg) && read_cookie(w, f[5].value, cfg);
+}
+
+int
+ds_config_load(const char *path, struct ds_config *cfg, char *err, size_t err_len)
+{
+	struct walk w = { .path = path, .err = err, .err_len = err_len };
+	struct yaml_node *root;
+	bool ok;
+
+	memset(cfg, 0, sizeof(*cfg));
+	root = yaml_tree_load(path, err, err_len);
+	if (root == NULL)
+		return -1;
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	ok = read_root(&w, root, cfg);
+	yaml_tree_free(root);
+	if (!ok) {
+		/* Nothing half-applied: a refused file leaves nothing behind, the secret least of all. */
+		ds_config_clear(cfg);
+		memset(cfg, 0, sizeof(*cfg));
+		return -1;
+	}
+	return 0;
+}
+
+void
+ds_config_clear(struct ds_config *cfg)
+{
+	ds_secret_wipe(&cfg->secret, sizeof(cfg->secret));
+}
+
+const char *
+ds_deploy_mode_name(enum ds_deploy_mode mode)
+{
+	return mode == DS_MODE_ROUTED ? "routed" : "inline";
+}
+
+const char *
+ds_policy_name(enum ds_policy policy)
+{
+	return policy == DS_POLICY_DROP ? "drop" : "pass";
+}
+
+const char *
+ds_port_role_name(enum ds_port_role role)
+{
+	return role == DS_PORT_INSIDE ? "inside" : "outside";
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_CONFIG_H
+#define DS_CONFIG_H
+
+/**
+ * @file
+ * The appliance's configuration: one YAML file, read whole, validated whole, then handed over as one
+ * struct. Any error refuses the file with "PATH:LINE:COL: key.path: what is wrong (expected ...)";
+ * nothing is applied from a file that has one. The schema is in docs/configuration.md.
+ */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ds_cookie.h"
+#include "ds_secret.h"
+#include "ds_service.h"
+
+/** Limits of the configuration. */
+enum ds_config_limits {
+	DS_CONFIG_MAX_LCORES = 128,     /**< RTE_MAX_LCORE of Debian's DPDK */
+	DS_CONFIG_MAX_EAL_ARGS = 32,
+	DS_CONFIG_ARG_MAX = 256,        /**< one EAL argument or device string */
+	DS_CONFIG_PATH_MAX = PATH_MAX,
+	DS_CONFIG_MIN_FLOWS = 1024,
+	DS_CONFIG_MAX_FLOWS = 1 << 26,  /**< per worker */
+	DS_CONFIG_MIN_DESC = 32,
+	DS_CONFIG_MAX_DESC = 16384,
+};
+
+/** How the appliance sits between its ports. */
+enum ds_deploy_mode {
+	DS_MODE_INLINE, /**< bump in the wire: frames pass unchanged, non-IP too */
+	DS_MODE_ROUTED, /**< next-hop MAC rewrite, TTL / hop-limit decrement */
+};
+
+/** What happens to traffic of a kind. */
+enum ds_policy {
+	DS_POLICY_PASS,
+	DS_POLICY_DROP,
+};
+
+/** Port roles. */
+enum ds_port_role {
+	DS_PORT_OUTSIDE, /**< clients */
+	DS_PORT_INSIDE,  /**< protected servers */
+	DS_PORT_COUNT
+};
+
+/** One port. */
+struct ds_port_config {
+	char device[DS_CONFIG_ARG_MAX]; /**< PCI address or virtual device with its arguments */
+	char name[DS_CONFIG_ARG_MAX];   /**< DPDK's name for it: the PCI address or the vdev name */
+	bool is_pci;
+	bool has_next_hop;
+	uint8_t next_hop_mac[6];        /**< routed mode: where frames leaving this port go */
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+};
+
+/** The whole configuration. */
+struct ds_config {
+	char path[DS_CONFIG_PATH_MAX];
+	char eal_args[DS_CONFIG_MAX_EAL_ARGS][DS_CONFIG_ARG_MAX];
+	unsigned n_eal_args;
+	unsigned main_lcore;
+	unsigned workers[DS_CONFIG_MAX_LCORES];
+	unsigned n_workers;
+	enum ds_deploy_mode mode;
+	struct ds_port_config ports[DS_PORT_COUNT];
+	struct ds_service_set services;
+	char secret_file[DS_CONFIG_PATH_MAX];  /**< as resolved (relative to the config file) */
+	struct ds_secret secret;               /**< loaded and checked at load time */
+	struct ds_cookie_params cookie;
+	uint32_t flow_capacity;                /**< verified flows per worker */
+	uint32_t flow_idle_timeout_s;
+	enum ds_policy non_ip;
+	enum ds_policy non_service;
+	enum ds_policy ip_fragments;
+	enum ds_policy ip_options;
+	unsigned stats_interval_s;             /**< live summary period, 0 = none */
+};
+
+/**
+ * Read, validate and return a configuration, including the cookie secret file it names.
+ *
+ * @param cfg
+ *   Filled only on success (zeroed first).
+ * @param err
+ *   On failure: "PATH:LINE:COL: key.path: what is wrong", or "PATH: ..." when the file cannot be read.
+ * @return
+ *   0, or -1.
+ */
+int ds_config_load(const char *path, struct ds_config *cfg, char *err, size_t err_len);
+
+/** Wipe the secret held by a configuration. */
+void ds_config_clear(struct ds_config *cfg);
+
+/** "inline" / "routed". */
+const char *ds_deploy_mode_name(enum ds_deploy_mode mode);
+
+/** "pass" / "drop". */
+const char *ds_policy_name(enum ds_policy policy);
+
+/** "outside" / "inside". */
+const char *ds_port_role_name(enum ds_port_role role);
+
+#endif /* DS_CONFIG_H */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_FLOW_H
+#define DS_FLOW_H
+
+/**
+ * @file
+ * The verified-flow table of one worker: client and server address and port of every flow that
+ * presented a valid cookie, with the time it was last seen.
+ *
+ * One table per worker lcore, used by that lcore only: no locks. Fixed capacity chosen at start; a
+ * full table refuses new flows instead of growing. Idle flows are removed a few at a time by
+ * ds_flow_expire(), called every loop, so there is never a stop-the-world scan.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ds_classify.h"
+
+/** A flow: who talks to which service. 40 bytes, padding zeroed (it is hashed). */
+struct ds_flow_key {
+	uint8_t client[16];   /**< IPv4 in the first 4 bytes, the rest zero */
+	uint8_t server[16];
+	uint16_t client_port;
+	uint16_t server_port;
+	uint8_t ip_version;
+	uint8_t pad[3];
+};
+
+/** What ds_flow_insert() did. */
+enum ds_flow_insert_result {
+	DS_FLOW_INSERTED,  /**< a new flow */
+	DS_FLOW_REFRESHED, /**< the flow was there: its last-seen time moved */
+	DS_FLOW_FULL,      /**< the table is full: nothing stored */
+};
+
+struct ds_flow_table;
+
+/**
+ * Create a table.
+ *
+ * @param name
+ *   Unique name (DPDK hash tables are named).
+ * @param capacity
+ *   Flows it holds, guaranteed (extendable buckets).
+ * @param socket_id
+ *   NUMA socket of the worker.
+ * @param idle_ticks
+ *   A flow not seen for this many timer ticks is removed.
+ * @return
+ *   The table, or NULL (rte_errno set).
+ */
+struct ds_flow_table *ds_flow_table_create(const char *name, uint32_t capacity, int socket_id,
+					   uint64_t idle_ticks);
+
+/** Free a table. */
+void ds_flow_table_free(struct ds_flow_table *t);
+
+/** The key of a classified frame's flow, from the client's side (outside port). */
+void ds_flow_key_from_frame(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info);
+
+/**
+ * Look up to 64 flows at once; found flows are marked seen at @p now.
+ *
+ * @param keys
+ *   @p n keys.
+ * @param found
+ *   Bit i set when keys[i] is a verified flow.
+ */
+void ds_flow_lookup_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, uint64_t now,
+			 uint64_t *found);
+
+/** Record a flow that presented a valid cookie. */
+enum ds_flow_insert_result ds_flow_insert(struct ds_flow_table *t, const struct ds_flow_key *key, uint64_t now);
+
+/**
+ * Look at up to @p budget entries for idle flows and remove them; resumes where it stopped.
+ *
+ * @return
+ *   Flows removed.
+ */
+unsigned ds_flow_expire(struct ds_flow_table *t, uint64_t now, unsigned budget);
+
+/** Flows in the table. */
+uint32_t ds_flow_count(const struct ds_flow_table *t);
+
+/** Bytes the table occupies (keys, buckets, timestamps), for sizing. */
+size_t ds_flow_table_memory(const struct ds_flow_table *t);
+
+#endif /* DS_FLOW_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_STATS_H
+#define DS_STATS_H
+
+/**
+ * @file
+ * The appliance's counters: what each frame was (classifier outcomes), what was done with it
+ * (actions), why the HVR writer refused (its results). One cache-aligned block per worker, written
+ * only by that worker, summed by the control plane on demand. Never reset.
+ *
+ * Every frame received on the outside port is counted by exactly one outcome and by exactly one of
+ * the "fate" actions, so that rx_outside = hvr_sent + forwarded_ch2 + forwarded_verified +
+ * forwarded_policy + dropped_unverified + dropped_policy + dropped_malformed + dropped_hvr_refused +
+ * dropped_ttl_expired holds at all times (ds_stats_conserved()).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ds_hvr.h"
+#include "ds_outcome.h"
+
+/* Columns: enum suffix, counter name, is a fate of an outside frame, help. */
+#define DS_ACTION_LIST(X) \
+	X(RX_OUTSIDE, "rx_outside", 0, "frames received on the outside port") \
+	X(HVR_SENT, "hvr_sent", 1, "ClientHellos answered with a HelloVerifyRequest") \
+	X(FORWARDED_CH2, "forwarded_ch2", 1, "ClientHellos with a valid cookie, forwarded inside") \
+	X(FORWARDED_VERIFIED, "forwarded_verified", 1, "records of verified flows, forwarded inside") \
+	X(FORWARDED_POLICY, "forwarded_policy", 1, "traffic to no protected service, passed by policy") \
+	X(DROPPED_UNVERIFIED, "dropped_unverified", 1, "DTLS records of flows that never showed a valid cookie") \
+	X(DROPPED_POLICY, "dropped_policy", 1, "traffic dropped by a pass/drop policy") \
+	X(DROPPED_MALFORMED, "dropped_malformed", 1, "malformed frames (the outcome counters say why)") \
+	X(DROPPED_HVR_REFUSED, "dropped_hvr_refused", 1, "ClientHellos the HVR writer refused to answer") \
+	X(DROPPED_TTL_EXPIRED, "dropped_ttl_expired", 1, "routed mode: TTL or hop limit exhausted") \
+	X(CH1_NO_COOKIE, "ch1_no_cookie", 0, "ClientHellos without a cookie") \
+	X(CH2_VALID, "ch2_valid", 0, "ClientHellos whose cookie is valid") \
+	X(CH2_BAD_COOKIE, "ch2_bad_cookie", 0, "ClientHellos whose cookie has a wrong MAC or length") \
+	X(CH2_EXPIRED_KEY, "ch2_expired_key", 0, "ClientHellos whose cookie names an epoch no longer accepted") \
+	X(RX_INSIDE, "rx_inside", 0, "frames received on the inside port") \
+	X(FORWARDED_OUTSIDE, "forwarded_outside", 0, "frames from the inside port, forwarded out") \
+	X(DROPPED_INSIDE, "dropped_inside", 0, "frames from the inside port dropped (TTL, non-IP policy)") \
+	X(TX_FULL, "tx_full", 0, "frames the NIC did not take, freed") \
+	X(FLOW_INSERTED, "flow_inserted", 0, "verified flows created (only by a valid cookie)") \
+	X(FLOW_REFRESHED, "flow_refreshed", 0, "valid cookies from flows already verified") \
+	X(FLOW_EXPIRED, "flow_expired", 0, "verified flows removed after their idle timeout") \
+	X(FLOW_TABLE_FULL, "flow_table_full", 0, "valid cookies whose flow did not fit: CH2 forwarded anyway") \
+	X(COOKIE_ENGINE_ERRORS, "cookie_engine_errors", 0, "MAC jobs ipsec-mb failed (their cookies refused)")
+
+/** What the appliance did. */
+enum ds_action {
+#define DS_ACTION_ENUM(suffix, name, fate, help) DS_ACT_##suffix,
+	DS_ACTION_LIST(DS_ACTION_ENUM)
+#undef DS_ACTION_ENUM
+	DS_ACT_COUNT
+};
+
+/** One worker's counters. */
+struct ds_stats {
+	uint64_t action[DS_ACT_COUNT];
+	uint64_t outcome[DS_OUT_COUNT];
+	uint64_t hvr[DS_HVR_RESULT_COUNT];
+	uint64_t flows_active; /**< a gauge, not a counter: flows in the worker's table now */
+} __attribute__((aligned(64)));
+
+/**
+ * Add to a counter of the worker's own block. One writer per block: a relaxed store is enough, and
+ * the control plane's relaxed loads never see a torn value.
+ */
+#define DS_STATS_ADD(counter, n) \
+	__atomic_store_n(&(counter), __atomic_load_n(&(counter), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
+
+/** Counter name of an action; "invalid" when out of range. */
+const char *ds_action_name(enum ds_action action);
+
+/** Whether an action is one of the fates of an outside frame (the terms of the conservation law). */
+bool ds_action_is_fate(enum ds_action action);
+
+/** Add @p n worker blocks into @p total (relaxed loads: blocks may be written meanwhile). */
+void ds_stats_sum(const struct ds_stats *blocks, unsigned n, struct ds_stats *total);
+
+/** Whether rx_outside equals the sum of the fates, in a snapshot. */
+bool ds_stats_conserved(const struct ds_stats *s);
+
+/** Sum of the fates: what rx_outside must equal. */
+uint64_t ds_stats_fates(const struct ds_stats *s);
+
+/** Write every counter as JSON members ("name": value, ...) without braces. */
+void ds_stats_json_members(FILE *f, const struct ds_stats *s, const char *indent);
+
+/** Visit every counter (actions, outcomes, HVR results) by name; names are unique across the lists. */
+void ds_stats_foreach(const struct ds_stats *s, void (*fn)(void *arg, const char *name, uint64_t value),
+		      void *arg);
+
+#endif /* DS_STATS_H */

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration loader: a valid file gives the values it says (and the defaults it does not
+ * say), and every broken file is refused with "PATH:LINE:COL: key.path: what is wrong" pointing at
+ * the offending node, leaving nothing behind (not even the secret).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ds_config.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/ds-config-XXXXXX";
+
+/* A valid file; cases replace one line (by its first characters) or append lines. */
+static const char *const base[] = {
+	"eal:",
+	"  args: [--no-huge, -m, \"256\"]",
+	"lcores:",
+	"  main: 0",
+	"  workers: [1]",
+	"mode: inline",
+	"ports:",
+	"  outside:",
+	"    device: net_af_packet0,iface=out0",
+	"  inside:",
+	"    device: net_af_packet1,iface=in0",
+	"services:",
+	"  - \"192.0.2.10:4433\"",
+	"  - \"[2001:db8::10]:4433\"",
+	"cookie:",
+	"  secret_file: secret",
+	NULL,
+};
+
+struct edit {
+	const char *replace;   /**< line of the base file to replace (prefix match), NULL to append */
+	const char *with;      /**< replacement or appended text (may hold several lines) */
+};
+
+struct config_case {
+	const char *what;
+	const char *where;     /**< expected "LINE:COL: key" after the path; NULL when accepted */
+	const char *message;   /**< expected part of the message */
+	struct edit edits[3];
+};
+
+#define ROUTED_OUT "    device: net_af_packet0,iface=out0\n    next_hop_mac: \"02:00:00:00:00:01\"\n"
+#define ROUTED_IN "    device: net_af_packet1,iface=in0\n    next_hop_mac: \"02:00:00:00:00:02\"\n"
+
+static const struct config_case cases[] = {
+	{ "the base file", NULL, NULL, { { NULL, "" } } },
+	{ "routed mode with next hops", NULL, NULL,
+	  { { "mode:", "mode: routed\n" }, { "    device: net_af_packet0", ROUTED_OUT },
+	    { "    device: net_af_packet1", ROUTED_IN } } },
+	{ "YAML syntax error", "7:6: ", "YAML syntax", { { "mode:", "mode: [inline\n" } } },
+	{ "empty file", "1:1: ", "the file is empty", { { NULL, NULL } } },
+	{ "unknown top-level key", "17:1: (top level)", "unknown key 'colour' (expected one of: eal, lcores",
+	  { { NULL, "colour: blue\n" } } },
+	{ "duplicate key", "17:1: (top level)", "duplicate key 'mode' (first at line 6)", { { NULL, "mode: routed\n" } } },
+	{ "misspelt section", "3:1: (top level)", "unknown key 'lcorez'", { { "lcores:", "lcorez:\n" } } },
+	{ "missing section", "1:1: (top level)", "missing key 'services'",
+	  { { "services:", "" }, { "  - \"192", "" }, { "  - \"[2001", "" } } },
+	{ "unknown mode", "6:7: mode", "'bridged' is not one of: inline, routed", { { "mode:", "mode: bridged\n" } } },
+	{ "worker on the main lcore", "5:13: lcores.workers", "CPU 0 is the main lcore",
+	  { { "  workers:", "  workers: [0]\n" } } },
+	{ "worker listed twice", "5:16: lcores.workers", "CPU 1 is listed twice", { { "  workers:", "  workers: [1, 1]\n" } } },
+	{ "worker on a CPU this process cannot use", "5:13: lcores.workers", "CPU 99 is not available to this process",
+	  { { "  workers:", "  workers: [99]\n" } } },
+	{ "worker above the lcore limit", "5:13: lcores.workers", "500 is out of range (expected 0..127)",
+	  { { "  workers:", "  workers: [500]\n" } } },
+	{ "no workers", "5:12: lcores.workers", "expected a non-empty list", { { "  workers:", "  workers: []\n" } } },
+	{ "main lcore not a number", "4:9: lcores.main", "'first' is not an integer", { { "  main:", "  main: first\n" } } },
+	{ "negative lcore", "4:9: lcores.main", "'-1' is not an integer", { { "  main:", "  main: -1\n" } } },
+	{ "EAL argument owned by lcores:", "2:10: eal.args", "-l is set from lcores: and ports:",
+	  { { "  args:", "  args: [-l, \"0-1\"]\n" } } },
+	{ "EAL --vdev=", "2:10: eal.args", "--vdev is set from lcores: and ports:",
+	  { { "  args:", "  args: [\"--vdev=net_null0\"]\n" } } },
+	{ "EAL args not a list", "2:9: eal.args", "expected a list of strings", { { "  args:", "  args: --no-huge\n" } } },
+	{ "device with a space", "9:13: ports.outside.device", "no spaces in a device string",
+	  { { "    device: net_af_packet0", "    device: \"eth 0\"\n" } } },
+	{ "device that is neither PCI nor a vdev", "9:13: ports.outside.device", "neither a PCI address",
+	  { { "    device: net_af_packet0", "    device: Net_pcap0\n" } } },
+	{ "the same device twice", "11:13: ports.inside.device", "'net_af_packet0' is also the outside port",
+	  { { "    device: net_af_packet1", "    device: net_af_packet0,iface=in0\n" } } },
+	{ "misspelt port", "10:3: ports", "unknown key 'insid' (expected one of: outside, inside)",
+	  { { "  inside:", "  insid:\n" } } },
+	{ "next hop in inline mode", "10:19: ports.outside", "next_hop_mac is only used in routed mode",
+	  { { "    device: net_af_packet0", ROUTED_OUT } } },
+	{ "routed mode without next hops", "9:5: ports.outside", "routed mode needs next_hop_mac",
+	  { { "mode:", "mode: routed\n" } } },
+	{ "multicast next hop", "10:19: ports.outside.next_hop_mac", "03:00:00:00:00:01 is a multicast address",
+	  { { "mode:", "mode: routed\n" },
+	    { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    next_hop_mac: \"03:00:00:00:00:01\"\n" },
+	    { "    device: net_af_packet1", ROUTED_IN } } },
+	{ "MAC with a missing byte", "10:19: ports.outside.next_hop_mac", "expected a MAC address",
+	  { { "mode:", "mode: routed\n" },
+	    { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    next_hop_mac: \"02:00:00:00:01\"\n" },
+	    { "    device: net_af_packet1", ROUTED_IN } } },
+	{ "descriptors out of range", "12:21: ports.inside.rx_descriptors", "8 is out of range (expected 32..16384)",
+	  { { "    device: net_af_packet1", "    device: net_af_packet1,iface=in0\n    rx_descriptors: 8\n" } } },
+	{ "service without a port", "13:5: services", "'192.0.2.10' is not a service",
+	  { { "  - \"192.0.2.10:4433\"", "  - \"192.0.2.10\"\n" } } },
+	{ "service with a bad address", "13:5: services", "'192.0.2.300:4433' is not a service",
+	  { { "  - \"192.0.2.10:4433\"", "  - \"192.0.2.300:4433\"\n" } } },
+	{ "service listed twice", "14:5: services", "'192.0.2.10:4433' is listed twice",
+	  { { "  - \"[2001:db8::10]:4433\"", "  - \"192.0.2.10:4433\"\n" } } },
+	{ "services not a list", "12:11: services", "expected a non-empty list of ADDRESS:PORT",
+	  { { "services:", "services: 4433\n" }, { "  - \"192", "" }, { "  - \"[2001", "" } } },
+	{ "no services", "12:11: services", "expected a non-empty list of ADDRESS:PORT",
+	  { { "services:", "services: []\n" }, { "  - \"192", "" }, { "  - \"[2001", "" } } },
+	{ "secret file missing", "16:16: cookie.secret_file", "nothere: No such file or directory",
+	  { { "  secret_file:", "  secret_file: nothere\n" } } },
+	{ "secret file others can read", "16:16: cookie.secret_file", "mode 0644 lets group or others at the secret",
+	  { { "  secret_file:", "  secret_file: open-secret\n" } } },
+	{ "secret too short", "16:16: cookie.secret_file", "secret is 5 bytes, at least 32 needed",
+	  { { "  secret_file:", "  secret_file: short-secret\n" } } },
+	{ "cookie longer than clients accept", "17:11: cookie.length", "33 is out of range (expected 8..32)",
+	  { { NULL, "  length: 33\n" } } },
+	{ "cookie longer than HMAC-SHA1 makes", "18:11: cookie.length", "22 is out of range (expected 8..21)",
+	  { { NULL, "  format: hmac-sha1\n  length: 22\n" } } },
+	{ "unknown cookie format", "17:11: cookie.format", "'md5' is not one of: hmac-sha256, hmac-sha1, aes-cmac, gnutls",
+	  { { NULL, "  format: md5\n" } } },
+	{ "clock skew over half a period", "18:18: cookie", "clock skew 1500 ms too large for a 2 s period",
+	  { { NULL, "  key_period: 2\n  clock_skew_ms: 1500\n" } } },
+	{ "flow capacity too small", "18:13: flows.capacity", "10 is out of range (expected 1024..",
+	  { { NULL, "flows:\n  capacity: 10\n" } } },
+	{ "unknown policy word", "18:11: policy.non_ip", "'allow' is not one of: pass, drop",
+	  { { NULL, "policy:\n  non_ip: allow\n" } } },
+	{ "stats interval not a number", "18:13: stats.interval", "'often' is not an integer",
+	  { { NULL, "stats:\n  interval: often\n" } } },
+	{ "a YAML alias", "19:9: ", "aliases are not supported", { { NULL, "flows: &f\n  capacity: 2048\npolicy: *f\n" } } },
+	{ "two documents", "17:1: ", "only one YAML document", { { NULL, "---\nmode: inline\n" } } },
+};
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		tap_bail("cannot write %s", path);
+	chmod(path, mode);
+}
+
+/* The base file with a case's edits applied. */
+static void
+make_config(const struct config_case *c, char *out, size_t len)
+{
+	size_t i, e;
+
+	out[0] = '\0';
+	for (i = 0; base[i] != NULL; i++) {
+		const char *line = base[i];
+
+		for (e = 0; e < 3 && c->edits[e].with != NULL; e++)
+			if (c->edits[e].replace != NULL &&
+			    strncmp(base[i], c->edits[e].replace, strlen(c->edits[e].replace)) == 0)
+				line = c->edits[e].with;
+		strncat(out, line, len - strlen(out) - 1);
+		if (line == base[i])
+			strncat(out, "\n", len - strlen(out) - 1);
+	}
+	for (e = 0; e < 3 && c->edits[e].with != NULL; e++)
+		if (c->edits[e].replace == NULL)
+			strncat(out, c->edits[e].with, len - strlen(out) - 1);
+}
+
+int
+main(void)
+{
+	char path[256], text[4096], err[1024], expect[512];
+	struct ds_config cfg;
+	size_t i;
+
+	if (mkdtemp(dir) == NULL)
+		tap_bail("mkdtemp failed");
+	snprintf(path, sizeof(path), "%s/secret", dir);
+	write_file(path, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n", 0600);
+	snprintf(path, sizeof(path), "%s/open-secret", dir);
+	write_file(path, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n", 0644);
+	snprintf(path, sizeof(path), "%s/short-secret", dir);
+	write_file(path, "0001020304\n", 0600);
+	snprintf(path, sizeof(path), "%s/app.yaml", dir);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct config_case *c = &cases[i];
+		int rc;
+
+		make_config(c, text, sizeof(text));
+		if (strcmp(c->what, "empty file") == 0)
+			text[0] = '\0';
+		write_file(path, text, 0644);
+		rc = ds_config_load(path, &cfg, err, sizeof(err));
+		if (c->where == NULL) {
+			tap_check(rc == 0, "step %zu: %s is accepted (%s)", i, c->what, rc == 0 ? "ok" : err);
+			if (rc == 0)
+				ds_config_clear(&cfg);
+			continue;
+		}
+		snprintf(expect, sizeof(expect), "%s:%s", path, c->where);
+		tap_check(rc != 0 && strncmp(err, expect, strlen(expect)) == 0 && strstr(err, c->message) != NULL &&
+				  cfg.secret.len == 0,
+			  "step %zu: %s is refused with \"%s: ...%s\" (got \"%s\")", i, c->what, c->where, c->message,
+			  err + strlen(path) + 1);
+	}
+
+	/* The values and defaults of the base file. */
+	make_config(&cases[0], text, sizeof(text));
+	write_file(path, text, 0644);
+	tap_check(ds_config_load(path, &cfg, err, sizeof(err)) == 0 && cfg.mode == DS_MODE_INLINE &&
+			  cfg.n_workers == 1 && cfg.workers[0] == 1 && cfg.main_lcore == 0 && cfg.n_eal_args == 3 &&
+			  cfg.services.count == 2 && cfg.secret.len == 32 && cfg.cookie.mode == DS_COOKIE_HMAC_SHA256 &&
+			  cfg.cookie.cookie_len == 16 && cfg.cookie.period_s == 60 && cfg.cookie.skew_ms == 2000 &&
+			  cfg.flow_capacity == 65536 && cfg.flow_idle_timeout_s == 60 && cfg.non_ip == DS_POLICY_PASS &&
+			  cfg.non_service == DS_POLICY_PASS && cfg.ip_fragments == DS_POLICY_DROP &&
+			  cfg.ports[DS_PORT_OUTSIDE].rx_desc == 1024 && !cfg.ports[0].is_pci &&
+			  strcmp(cfg.ports[0].name, "net_af_packet0") == 0,
+		  "the base file's values and defaults are what docs/configuration.md says");
+	ds_config_clear(&cfg);
+	tap_check(cfg.secret.len == 0 && cfg.secret.bytes[0] == 0 && cfg.secret.bytes[31] == 0,
+		  "ds_config_clear wipes the secret");
+	snprintf(text, sizeof(text), "rm -rf %s", dir);
+	if (system(text) != 0)
+		tap_diag("could not remove %s", dir);
+	return tap_done();
+}
