@@ -42,6 +42,7 @@ static struct {
 	struct ds_cookie_engine *engine;
 	unsigned reader;
 	struct sockaddr_storage local;
+	struct sockaddr_storage peer;   /* of the datagram below; requests point into it */
 	uint8_t datagram[DATAGRAM_MAX];
 	int datagram_len;
 } cookies;
@@ -115,31 +116,29 @@ remember_method(void)
 static int
 current_request(SSL *ssl, struct ds_cookie_request *req, const unsigned char *cookie, unsigned cookie_len)
 {
+	struct sockaddr_storage *peer = &cookies.peer;
 	struct ds_frame_info info;
-	struct sockaddr_storage peer;
 	BIO_ADDR *addr = BIO_ADDR_new();
-	socklen_t len = sizeof(peer);
+	size_t alen;
 	int rc = -1;
 
-	memset(&peer, 0, sizeof(peer));
+	memset(peer, 0, sizeof(*peer));
 	if (addr != NULL && BIO_dgram_get_peer(SSL_get_rbio(ssl), addr) > 0) {
-		size_t alen = 0;
-
-		peer.ss_family = (sa_family_t)BIO_ADDR_family(addr);
-		if (peer.ss_family == AF_INET) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&peer;
+		peer->ss_family = (sa_family_t)BIO_ADDR_family(addr);
+		if (peer->ss_family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)peer;
 
 			BIO_ADDR_rawaddress(addr, &sin->sin_addr, &alen);
 			sin->sin_port = BIO_ADDR_rawport(addr);
 		} else {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&peer;
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)peer;
 
 			BIO_ADDR_rawaddress(addr, &sin6->sin6_addr, &alen);
 			sin6->sin6_port = BIO_ADDR_rawport(addr);
 		}
-		(void)len;
+		/* The request points into cookies.peer and cookies.datagram, which outlive this call. */
 		if (ds_classify_dtls(cookies.datagram, (size_t)cookies.datagram_len, &info) >= 0 &&
-		    ds_cookie_request_from_datagram(req, cookies.datagram, &info, (struct sockaddr *)&peer,
+		    ds_cookie_request_from_datagram(req, cookies.datagram, &info, (struct sockaddr *)peer,
 						    (struct sockaddr *)&cookies.local) == 0) {
 			req->cookie = cookie;
 			req->cookie_len = (uint8_t)cookie_len;

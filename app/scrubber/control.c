@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
 
@@ -70,6 +71,24 @@ hvr_name(unsigned i)
 	return ds_hvr_result_name((enum ds_hvr_result)i);
 }
 
+/* What the NICs counted: frames that never reached a worker show up here (imissed). */
+static void
+print_ports(const struct ds_control *c)
+{
+	unsigned r;
+
+	for (r = 0; r < DS_PORT_COUNT; r++) {
+		struct rte_eth_stats st;
+
+		if (rte_eth_stats_get(c->port_ids[r], &st) != 0)
+			continue;
+		printf("port %-8s rx %" PRIu64 " (missed %" PRIu64 ", errors %" PRIu64 ", no mbuf %" PRIu64
+		       "), tx %" PRIu64 " (errors %" PRIu64 ")\n",
+		       ds_port_role_name((enum ds_port_role)r), st.ipackets, st.imissed, st.ierrors, st.rx_nombuf,
+		       st.opackets, st.oerrors);
+	}
+}
+
 void
 ds_control_print_summary(const struct ds_control *c, uint64_t now_ms)
 {
@@ -82,6 +101,7 @@ ds_control_print_summary(const struct ds_control *c, uint64_t now_ms)
 	print_nonzero("frames from the outside, by what they were:", outcome_name, t.outcome, DS_OUT_COUNT);
 	print_nonzero("HVR writer:", hvr_name, t.hvr, DS_HVR_RESULT_COUNT);
 	printf("verified flows now: %" PRIu64 "\n", t.flows_active);
+	print_ports(c);
 	printf("conservation: rx_outside %" PRIu64 " %s %" PRIu64 " = sent + forwarded + dropped\n",
 	       t.action[DS_ACT_RX_OUTSIDE], ds_stats_conserved(&t) ? "==" : "!=", ds_stats_fates(&t));
 	fflush(stdout);
@@ -116,7 +136,18 @@ ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now
 		fprintf(f, "%s\n    ", w ? "," : "");
 		write_block(f, &c->blocks[w], "      ");
 	}
-	fprintf(f, "\n  ]\n}\n");
+	fprintf(f, "\n  ],\n  \"ports\": {");
+	for (w = 0; w < DS_PORT_COUNT; w++) {
+		struct rte_eth_stats st;
+
+		memset(&st, 0, sizeof(st));
+		rte_eth_stats_get(c->port_ids[w], &st);
+		fprintf(f, "%s\n    \"%s\": { \"ipackets\": %" PRIu64 ", \"imissed\": %" PRIu64 ", \"ierrors\": %" PRIu64
+			", \"rx_nombuf\": %" PRIu64 ", \"opackets\": %" PRIu64 ", \"oerrors\": %" PRIu64 " }",
+			w ? "," : "", ds_port_role_name((enum ds_port_role)w), st.ipackets, st.imissed, st.ierrors,
+			st.rx_nombuf, st.opackets, st.oerrors);
+	}
+	fprintf(f, "\n  }\n}\n");
 	return fclose(f) == 0 ? 0 : -errno;
 }
 

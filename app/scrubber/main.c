@@ -322,7 +322,8 @@ main(int argc, char **argv)
 	reader = ds_keyring_reader_register(a.keyring);
 	a.main_reader = (unsigned)(reader < 0 ? 0 : reader);
 	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.stats, .n_workers = a.cfg.n_workers,
-					 .start_ms = mono_ms(), .last_ms = mono_ms() };
+					 .port_ids = { a.ports.id[0], a.ports.id[1] }, .start_ms = mono_ms(),
+					 .last_ms = mono_ms() };
 	if (ds_control_register_telemetry(&a.control) != 0)
 		fprintf(stderr, "warning: telemetry commands not registered\n");
 	printf("dtls-scrubber: %s mode, %u worker%s; outside %s (%s%s), inside %s (%s%s); %u service%s; "

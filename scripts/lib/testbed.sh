@@ -24,8 +24,8 @@ tb_mac() { tb_in "$1" cat "/sys/class/net/$2/address"; }
 tb_teardown() {
 	local n
 	for n in cli box srv; do
-		ip netns pids "$(tb_ns $n)" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$(tb_ns $n)" 2>/dev/null
+		{ ip netns pids "$(tb_ns $n)" 2>/dev/null | xargs -r kill -9 2>/dev/null; } || true
+		ip netns del "$(tb_ns $n)" 2>/dev/null || true
 	done
 	return 0
 }
@@ -91,10 +91,10 @@ tb_config() {
 		echo "ports:"
 		echo "  outside:"
 		echo "    device: net_af_packet0,iface=out0"
-		[ "$TB_MODE" = routed ] && echo "    next_hop_mac: \"$TB_CLI_MAC\""
+		if [ "$TB_MODE" = routed ]; then echo "    next_hop_mac: \"$TB_CLI_MAC\""; fi
 		echo "  inside:"
 		echo "    device: net_af_packet1,iface=in0"
-		[ "$TB_MODE" = routed ] && echo "    next_hop_mac: \"$TB_SRV_MAC\""
+		if [ "$TB_MODE" = routed ]; then echo "    next_hop_mac: \"$TB_SRV_MAC\""; fi
 		echo "services:"
 		echo "  - \"$TB_SRV4:4433\""
 		echo "  - \"[$TB_SRV6]:4433\""
