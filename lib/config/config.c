@@ -407,16 +407,19 @@ read_services(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg
 	return true;
 }
 
-/* The secret file, relative to the configuration file's folder unless absolute. */
-static void
+/* The secret file, relative to the configuration file's folder unless absolute. False if too long. */
+static bool
 resolve_path(const char *config_path, const char *file, char *out, size_t len)
 {
 	const char *slash = strrchr(config_path, '/');
+	const size_t dir_len = file[0] == '/' || slash == NULL ? 0 : (size_t)(slash - config_path) + 1;
+	const size_t file_len = strlen(file);
 
-	if (file[0] == '/' || slash == NULL)
-		snprintf(out, len, "%s", file);
-	else
-		snprintf(out, len, "%.*s/%s", (int)(slash - config_path), config_path, file);
+	if (dir_len + file_len >= len)
+		return false;
+	memcpy(out, config_path, dir_len);
+	memcpy(out + dir_len, file, file_len + 1);
+	return true;
 }
 
 static bool
@@ -463,7 +466,8 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 		return fail(w, f[4].value ? f[4].value : map, "cookie", "%s", why);
 	if (!read_string(w, f[0].value, "cookie.secret_file", file, sizeof(file)))
 		return false;
-	resolve_path(w->path, file, cfg->secret_file, sizeof(cfg->secret_file));
+	if (!resolve_path(w->path, file, cfg->secret_file, sizeof(cfg->secret_file)))
+		return fail(w, f[0].value, "cookie.secret_file", "path too long");
 	if (ds_secret_load(cfg->secret_file, &cfg->secret, why, sizeof(why)) != 0)
 		return fail(w, f[0].value, "cookie.secret_file", "%s", why);
 	return true;

@@ -17,8 +17,11 @@
 
 #include "ds_classify.h"
 
-/** A flow: who talks to which service. 40 bytes, padding zeroed (it is hashed). */
-struct ds_flow_key {
+/**
+ * A flow: who talks to which service. 40 bytes, padding zeroed (it is hashed), 8-byte aligned because
+ * the CRC hash reads it eight bytes at a time.
+ */
+struct __attribute__((aligned(8))) ds_flow_key {
 	uint8_t client[16];   /**< IPv4 in the first 4 bytes, the rest zero */
 	uint8_t server[16];
 	uint16_t client_port;
