@@ -47,15 +47,6 @@ static struct {
 	int datagram_len;
 } cookies;
 
-static uint64_t
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * A filter BIO in front of the listening socket that remembers the last datagram read: OpenSSL's
  * cookie callbacks get only the cookie, and the scrubber's cookie also binds the client random.
@@ -302,7 +293,7 @@ setup_cookies(const char *secret_path, const struct ds_cookie_params *params)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	cookies.keyring = ds_keyring_create(params, &secret, unix_ms(), err, sizeof(err));
+	cookies.keyring = ds_keyring_create(params, &secret, ds_keyring_clock_ms(), err, sizeof(err));
 	ds_secret_wipe(&secret, sizeof(secret));
 	if (cookies.keyring == NULL || (cookies.engine = ds_cookie_engine_create(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "cookies: %s\n", err);
@@ -407,7 +398,7 @@ main(int argc, char **argv)
 		SSL_set_bio(ssl, filter, filter);
 		SSL_set_options(ssl, SSL_OP_COOKIE_EXCHANGE);
 		do {
-			ds_keyring_update(cookies.keyring, unix_ms());
+			ds_keyring_update(cookies.keyring, ds_keyring_clock_ms());
 			rc = DTLSv1_listen(ssl, peer);
 		} while (rc == 0);
 		if (rc < 0) {

@@ -228,14 +228,12 @@ main(int argc, char **argv)
 		return 1;
 	if (o.kind == KIND_CH2) {
 		struct ds_secret secret;
-		struct timespec now;
 
-		clock_gettime(CLOCK_REALTIME, &now);
 		if (ds_secret_load(o.secret, &secret, err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
-		kr = ds_keyring_create(&o.cookie, &secret, (uint64_t)now.tv_sec * 1000, err, sizeof(err));
+		kr = ds_keyring_create(&o.cookie, &secret, ds_keyring_clock_ms(), err, sizeof(err));
 		ds_secret_wipe(&secret, sizeof(secret));
 		if (kr == NULL || (engine = ds_cookie_engine_create(err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s\n", err);

@@ -106,15 +106,6 @@ parse_options(int argc, char **argv, struct options *o)
 }
 
 static uint64_t
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 mono_ms(void)
 {
 	struct timespec ts;
@@ -242,7 +233,7 @@ control_loop(struct appliance *a, const struct options *o)
 		uint64_t now;
 
 		nanosleep(&tick, NULL);
-		ds_keyring_update(a->keyring, unix_ms());
+		ds_keyring_update(a->keyring, ds_keyring_clock_ms());
 		__atomic_store_n(&a->control.cookie_epoch,
 				 ds_cookie_keyset_epoch(ds_keyring_acquire(a->keyring, a->main_reader)),
 				 __ATOMIC_RELAXED);
@@ -293,7 +284,7 @@ main(int argc, char **argv)
 		ds_config_clear(&a.cfg);
 		return 0;
 	}
-	a.keyring = ds_keyring_create(&a.cfg.cookie, &a.cfg.secret, unix_ms(), err, sizeof(err));
+	a.keyring = ds_keyring_create(&a.cfg.cookie, &a.cfg.secret, ds_keyring_clock_ms(), err, sizeof(err));
 	/* The keyring holds its own copy: the configuration's goes now. */
 	ds_config_clear(&a.cfg);
 	if (a.keyring == NULL) {

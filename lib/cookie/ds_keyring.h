@@ -74,6 +74,9 @@ void ds_keyring_reader_offline(struct ds_keyring *kr, unsigned reader);
  */
 const struct ds_cookie_keyset *ds_keyring_acquire(struct ds_keyring *kr, unsigned reader);
 
+/** The clock key epochs follow: Unix time in milliseconds (CLOCK_REALTIME). */
+uint64_t ds_keyring_clock_ms(void);
+
 /** Epoch whose key makes new cookies in a key set. */
 uint64_t ds_cookie_keyset_epoch(const struct ds_cookie_keyset *ks);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "keyset.h"
 
@@ -160,6 +161,16 @@ ds_keyring_acquire(struct ds_keyring *kr, unsigned reader)
 
 	atomic_store(&kr->readers[reader].seen, ks->generation);
 	return ks;
+}
+
+uint64_t
+ds_keyring_clock_ms(void)
+{
+	struct timespec ts;
+
+	/* Real time, not monotonic: appliances and backends on different hosts must agree on epochs. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 uint64_t

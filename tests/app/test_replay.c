@@ -45,15 +45,13 @@ rebuild_hello(const struct capture *cap, const char *secret_path, struct capture
 	struct ds_secret secret;
 	struct ds_keyring *kr;
 	struct ds_cookie_engine *e;
-	struct timespec now;
 	char err[512];
 	size_t i;
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	if (ds_secret_load(secret_path, &secret, err, sizeof(err)) != 0)
 		tap_bail("%s", err);
 	kr = ds_keyring_create(&(struct ds_cookie_params){ DS_COOKIE_HMAC_SHA256, 16, 60, 2000 }, &secret,
-			       (uint64_t)now.tv_sec * 1000, err, sizeof(err));
+			       ds_keyring_clock_ms(), err, sizeof(err));
 	e = ds_cookie_engine_create(err, sizeof(err));
 	ds_secret_wipe(&secret, sizeof(secret));
 	if (kr == NULL || e == NULL)

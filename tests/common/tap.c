@@ -8,20 +8,28 @@
 static unsigned checks;
 static unsigned failures;
 
+/* One TAP line: "ok N - message[suffix]". */
+static bool
+emit(bool ok, const char *suffix, const char *fmt, va_list ap)
+{
+	checks++;
+	if (!ok)
+		failures++;
+	printf("%sok %u - ", ok ? "" : "not ", checks);
+	vprintf(fmt, ap);
+	printf("%s\n", suffix);
+	fflush(stdout);
+	return ok;
+}
+
 bool
 tap_check(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%sok %u - ", ok ? "" : "not ", checks);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	emit(ok, "", fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
 	return ok;
 }
 
@@ -46,17 +54,13 @@ bool
 tap_group_done(struct tap_group *g, const char *fmt, ...)
 {
 	const bool ok = g->checks > 0 && g->failures == 0;
+	char suffix[64];
 	va_list ap;
 
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%sok %u - ", ok ? "" : "not ", checks);
+	snprintf(suffix, sizeof(suffix), " (%u checks, %u failed)", g->checks, g->failures);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	emit(ok, suffix, fmt, ap);
 	va_end(ap);
-	printf(" (%u checks, %u failed)\n", g->checks, g->failures);
-	fflush(stdout);
 	g->checks = 0;
 	g->failures = 0;
 	return ok;
