@@ -13,9 +13,9 @@ root=${DS_SOURCE_ROOT:?}
 FLOOD4=100000 SOURCES4=10000 FLOOD6=20000 SOURCES6=5000 REPLAYED=1000 RATE=15000
 
 . "$root/scripts/lib/testbed.sh"
+. "$(dirname "$0")/lib.sh"
 TB_PREFIX=dse2e-$mode
 work=$(mktemp -d)
-n=0 failed=0
 cleanup() {
 	kill $(jobs -p) 2>/dev/null
 	tb_teardown
@@ -23,11 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check STATUS MESSAGE
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $mode: $2"; else echo "not ok $n - $mode: $2"; failed=$((failed + 1)); fi
-}
-bail() { echo "Bail out! $mode: $*"; exit 1; }
 json() { /usr/bin/python3 -c "import json,sys; print(json.load(open('$work/stats.json'))$1)"; }
 count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 
@@ -56,8 +51,8 @@ capture_pids=$!
 ip netns exec "$cli" dumpcap -q -P -i cli0 -B 64 -w "$work/cli.pcap" \
 	-f "udp src port 4433 and not dst host $TB_CLI4 and not dst host $TB_CLI6" 2>"$work/dumpcap-cli.log" &
 capture_pids="$capture_pids $!"
-tb_wait_for "$work/dumpcap-srv.log" Capturing 10 && tb_wait_for "$work/dumpcap-cli.log" Capturing 10 ||
-	bail "dumpcap did not start"
+wait_log "$work/dumpcap-srv.log" Capturing 10 dumpcap
+wait_log "$work/dumpcap-cli.log" Capturing 10 dumpcap
 
 ip netns exec "$srv" "$backend" --listen "$TB_SRV4:4433" --secret "$work/secret" >"$work/backend4.log" 2>&1 &
 backend_pids=$!
@@ -66,39 +61,22 @@ backend_pids="$backend_pids $!"
 ip netns exec "$box" "$scrubber" -c "$work/box.yaml" --duration 120 --stats-json "$work/stats.json" \
 	>"$work/scrubber.log" 2>&1 &
 scrubber_pid=$!
-tb_wait_for "$work/scrubber.log" "^dtls-scrubber:" 30 || { cat "$work/scrubber.log" | sed 's/^/# /'; bail "the appliance did not start"; }
-tb_wait_for "$work/backend4.log" listening 10 && tb_wait_for "$work/backend6.log" listening 10 || bail "backends did not start"
+wait_log "$work/scrubber.log" "^dtls-scrubber:" 30 "the appliance"
+wait_log "$work/backend4.log" listening 10 "the IPv4 backend"
+wait_log "$work/backend6.log" listening 10 "the IPv6 backend"
 
 # The flood runs while the real clients shake hands, all four at once.
 ip netns exec "$cli" tcpreplay -q --pps=$RATE -i cli0 "$work/flood4.pcap" "$work/flood6.pcap" >"$work/tcpreplay.log" 2>&1 &
 flood_pid=$!
 sleep 1
-clients=(
-	"openssl-ipv4|openssl s_client -dtls1_2 -connect $TB_SRV4:4433"
-	"gnutls-ipv6|gnutls-cli --udp --insecure -p 4433 $TB_SRV6"
-	"gnutls-ipv4|gnutls-cli --udp --insecure -p 4433 $TB_SRV4"
-	"openssl-ipv6|openssl s_client -dtls1_2 -connect [$TB_SRV6]:4433"
-)
-client_pids=
-for c in "${clients[@]}"; do
-	name=${c%%|*} cmd=${c#*|}
-	(echo "echo-through-the-scrubber-$name"; sleep 2) |
-		timeout 20 ip netns exec "$cli" $cmd >"$work/$name.out" 2>&1 &
-	client_pids="$client_pids $!"
-done
-wait $client_pids
+start_clients "$work"
+wait $CLIENT_PIDS
 flood_running=0
 kill -0 $flood_pid 2>/dev/null && flood_running=1
-completed=0
-for c in "${clients[@]}"; do
-	name=${c%%|*}
-	grep -q "^echo-through-the-scrubber-$name\$" "$work/$name.out"
-	status=$?
-	[ $status -eq 0 ] && completed=$((completed + 1))
-	check $status "unmodified $name completes the handshake through the appliance and its data is echoed"
-done
+check_clients "$work" "$mode"
+completed=$CLIENTS_OK
 [ $flood_running -eq 1 ]
-check $? "the handshakes completed while the spoofed flood was still coming in"
+check $? "$mode: the handshakes completed while the spoofed flood was still coming in"
 wait $flood_pid
 ip netns exec "$cli" tcpreplay -q --pps=$RATE -i cli0 "$work/replayed.pcap" >>"$work/tcpreplay.log" 2>&1
 
@@ -107,12 +85,12 @@ echo /dtls_scrubber/stats | dpdk-telemetry.py -f "$TB_PREFIX" >"$work/telemetry-
 echo /dtls_scrubber/config | dpdk-telemetry.py -f "$TB_PREFIX" >"$work/telemetry-config.txt" 2>&1
 grep -q '"rx_outside"' "$work/telemetry-stats.txt" && grep -q "\"mode\": \"$mode\"" "$work/telemetry-config.txt" &&
 	! grep -qi "$(head -c 16 "$work/secret")" "$work/telemetry-config.txt"
-check $? "telemetry answers /dtls_scrubber/stats and /dtls_scrubber/config (mode $mode, no secret)"
+check $? "$mode: telemetry answers /dtls_scrubber/stats and /dtls_scrubber/config (mode $mode, no secret)"
 
 sleep 1
 kill -INT $scrubber_pid
 wait $scrubber_pid
-check $? "the appliance stops cleanly on SIGINT and writes its final counters"
+check $? "$mode: the appliance stops cleanly on SIGINT and writes its final counters"
 sleep 0.5
 kill -TERM $backend_pids 2>/dev/null
 kill -INT $capture_pids 2>/dev/null
@@ -131,22 +109,21 @@ print(sum(t[k] for k in ('hvr_sent','forwarded_ch2','forwarded_verified','forwar
 echo "# rx_outside $rx, ch1_no_cookie $ch1, hvr_sent $hvr, flows inserted $flows, dropped_unverified $unverified"
 
 [ "$(json "['conserved']")" = True ] && [ "$rx" -eq "$fates" ]
-check $? "counters add up: rx_outside $rx = hvr_sent + forwarded + every drop reason ($fates)"
+check $? "$mode: counters add up: rx_outside $rx = hvr_sent + forwarded + every drop reason ($fates)"
 [ "$ch1" -ge "$flood" ]
-check $? "all $flood spoofed ClientHellos reached the appliance (ch1_no_cookie $ch1)"
+check $? "$mode: all $flood spoofed ClientHellos reached the appliance (ch1_no_cookie $ch1)"
 [ "$hvr" -eq $((ch1 + bad - refused)) ]
-check $? "one HVR per ClientHello without a valid cookie ($hvr = $ch1 + $bad - $refused)"
+check $? "$mode: one HVR per ClientHello without a valid cookie ($hvr = $ch1 + $bad - $refused)"
 wire=$(capinfos -M -c "$work/cli.pcap" 2>/dev/null | awk '/Number of packets/ {print $NF}')
 [ "${wire:-0}" -ge "$flood" ] && [ "${wire:-0}" -le "$hvr" ]
-check $? "the HVRs left the outside port: $wire to spoofed sources seen on the client side for $flood sent"
+check $? "$mode: the HVRs left the outside port: $wire to spoofed sources seen on the client side for $flood sent"
 leaked=$(count "$work/srv.pcap" "ip.src == 198.18.0.0/15 || ipv6.src == 2001:db8:f::/48")
 legit=$(count "$work/srv.pcap" "udp.dstport == 4433")
 [ "$leaked" -eq 0 ] && [ "$legit" -gt 0 ]
-check $? "nothing spoofed reached the server namespace ($leaked frames; $legit legitimate ones did)"
-[ "$flows" -ge "$completed" ] && [ "$flows" -le "${#clients[@]}" ]
-check $? "flows were created only by the real clients' valid cookies ($flows for $completed handshakes)"
+check $? "$mode: nothing spoofed reached the server namespace ($leaked frames; $legit legitimate ones did)"
+[ "$flows" -ge "$completed" ] && [ "$flows" -le "${#CLIENTS[@]}" ]
+check $? "$mode: flows were created only by the real clients' valid cookies ($flows for $completed handshakes)"
 [ "$unverified" -ge "$REPLAYED" ]
-check $? "the replayed second flights from $REPLAYED spoofed sources were dropped as unverified ($unverified)"
+check $? "$mode: the replayed second flights from $REPLAYED spoofed sources were dropped as unverified ($unverified)"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dtls-echo-gnutls: a GnuTLS DTLS echo server behind dtls-scrubber configured with `format: gnutls`.
+ * GnuTLS's own cookie API runs the exchange; libdtlscookie gives it the keys the scrubbers use (the
+ * lines marked "libdtlscookie"), so the ClientHello the scrubber forwards is accepted as it is and
+ * gnutls_dtls_prestate_set() makes the ServerHello carry the message_seq the client expects.
+ *
+ *   dtls-echo-gnutls --listen ADDR:PORT --secret FILE [--key-period S]
+ *
+ * ADDR is the service's own address. A self-signed P-256 certificate is made at start; each client
+ * gets a socket and a thread that echo until it leaves or is silent 30 s.
+ */
+#include <getopt.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dtlscookie-gnutls.h"
+#include "udp.h"
+
+enum { DATAGRAM_MAX = 4096, MTU = 1400 };
+
+static gnutls_certificate_credentials_t credentials;
+
+/* Where an HVR goes: sent from the listening socket, no session yet. */
+struct hvr_target {
+	int fd;
+	const struct sockaddr *to;
+	socklen_t to_len;
+};
+
+static ssize_t
+push_hvr(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+	const struct hvr_target *t = ptr;
+
+	return sendto(t->fd, data, len, 0, t->to, t->to_len);
+}
+
+struct client {
+	gnutls_session_t session;
+	int fd;
+	uint8_t first[DATAGRAM_MAX]; /* the verified ClientHello, read from the listening socket */
+	ssize_t first_len;
+	char name[80];
+};
+
+/* GnuTLS reads the verified ClientHello first, then the client's own socket. */
+static ssize_t
+client_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct client *c = ptr;
+	ssize_t n = c->first_len;
+
+	if (n > 0) {
+		if ((size_t)n > len)
+			n = (ssize_t)len;
+		memcpy(buf, c->first, (size_t)n);
+		c->first_len = 0;
+		return n;
+	}
+	return recv(c->fd, buf, len, 0);
+}
+
+static int
+client_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct client *c = ptr;
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+	return c->first_len > 0 ? 1 : poll(&p, 1, (int)ms);
+}
+
+static ssize_t
+client_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+	return send(((struct client *)ptr)->fd, data, len, 0);
+}
+
+static void *
+serve_client(void *arg)
+{
+	struct client *c = arg;
+	char buf[DATAGRAM_MAX];
+	ssize_t n;
+	int rc, total = 0;
+
+	do
+		rc = gnutls_handshake(c->session);
+	while (rc < 0 && gnutls_error_is_fatal(rc) == 0);
+	if (rc == 0) {
+		printf("handshake with %s completed (%s)\n", c->name, gnutls_protocol_get_name(gnutls_protocol_get_version(c->session)));
+		fflush(stdout);
+		while ((n = gnutls_record_recv(c->session, buf, sizeof(buf))) > 0 &&
+		       gnutls_record_send(c->session, buf, (size_t)n) == n)
+			total += (int)n;
+		printf("client %s gone after %d bytes echoed\n", c->name, total);
+		gnutls_bye(c->session, GNUTLS_SHUT_WR);
+	} else {
+		printf("handshake with %s failed: %s\n", c->name, gnutls_strerror(rc));
+	}
+	fflush(stdout);
+	gnutls_deinit(c->session);
+	close(c->fd);
+	free(c);
+	return NULL;
+}
+
+static void
+start_client(const struct sockaddr_storage *local, socklen_t len, const struct sockaddr *peer,
+	     gnutls_dtls_prestate_st *prestate, const uint8_t *hello, ssize_t hello_len)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	pthread_t thread;
+
+	if (c == NULL || (c->fd = udp_client_socket(local, len, peer)) < 0) {
+		perror("client socket");
+		free(c);
+		return;
+	}
+	memcpy(c->first, hello, (size_t)hello_len);
+	c->first_len = hello_len;
+	udp_name(peer, c->name, sizeof(c->name));
+	gnutls_init(&c->session, GNUTLS_SERVER | GNUTLS_DATAGRAM);
+	gnutls_priority_set_direct(c->session, "NORMAL", NULL);
+	gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, credentials);
+	gnutls_dtls_prestate_set(c->session, prestate);
+	gnutls_dtls_set_mtu(c->session, MTU);
+	gnutls_transport_set_ptr(c->session, c);
+	gnutls_transport_set_pull_function(c->session, client_pull);
+	gnutls_transport_set_pull_timeout_function(c->session, client_pull_timeout);
+	gnutls_transport_set_push_function(c->session, client_push);
+	if (pthread_create(&thread, NULL, serve_client, c) == 0)
+		pthread_detach(thread);
+}
+
+/* A throwaway identity: the demo and the tests check the cookie exchange, not the PKI. */
+static int
+self_signed(void)
+{
+	gnutls_x509_privkey_t key;
+	gnutls_x509_crt_t crt;
+	const time_t now = time(NULL);
+	const unsigned char serial = 1;
+	int rc;
+
+	if (gnutls_x509_privkey_init(&key) < 0 || gnutls_x509_crt_init(&crt) < 0)
+		return -1;
+	rc = gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0);
+	if (rc == 0)
+		rc = gnutls_x509_crt_set_version(crt, 3) | gnutls_x509_crt_set_serial(crt, &serial, 1) |
+		     gnutls_x509_crt_set_activation_time(crt, now) |
+		     gnutls_x509_crt_set_expiration_time(crt, now + 86400) |
+		     gnutls_x509_crt_set_dn(crt, "CN=dtls-echo", NULL) | gnutls_x509_crt_set_key(crt, key);
+	if (rc == 0)
+		rc = gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0);
+	if (rc == 0)
+		rc = gnutls_certificate_allocate_credentials(&credentials);
+	if (rc == 0)
+		rc = gnutls_certificate_set_x509_key(credentials, &crt, 1, key);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_x509_privkey_deinit(key);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "secret", required_argument, NULL, 's' },
+		{ "key-period", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dtlscookie_options opt = { .mode = DTLSCOOKIE_GNUTLS };
+	struct sockaddr_storage local;
+	socklen_t local_len = 0;
+	const char *listen_at = NULL;
+	struct dtlscookie *dc;
+	char err[512];
+	uint8_t buf[DATAGRAM_MAX];
+	int o, fd;
+
+	while ((o = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (o == 'l')
+			listen_at = optarg;
+		else if (o == 's')
+			opt.secret_file = optarg;
+		else if (o == 'p')
+			opt.key_period_s = (unsigned)atoi(optarg);
+		else
+			return 2;
+	}
+	if (listen_at == NULL || udp_parse_address(listen_at, &local, &local_len) != 0) {
+		fprintf(stderr, "usage: %s --listen ADDR:PORT --secret FILE [--key-period S]\n", argv[0]);
+		return 2;
+	}
+	dc = dtlscookie_new(&opt, err, sizeof(err));                       /* libdtlscookie */
+	if (dc == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	fd = udp_listen(&local, local_len);
+	if (gnutls_global_init() < 0 || self_signed() != 0 || fd < 0) {
+		perror(listen_at);
+		return 1;
+	}
+	printf("dtls-echo-gnutls: listening on %s\n", listen_at);
+	fflush(stdout);
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t peer_len = sizeof(peer);
+		gnutls_dtls_prestate_st prestate;
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_PEEK, (struct sockaddr *)&peer, &peer_len);
+
+		if (n <= 0)
+			continue;
+		memset(&prestate, 0, sizeof(prestate));
+		if (dtlscookie_gnutls_verify(dc, (struct sockaddr *)&peer, peer_len, buf, (size_t)n,   /* libdtlscookie */
+					     &prestate) < 0) {
+			struct hvr_target t = { fd, (struct sockaddr *)&peer, peer_len };
+
+			dtlscookie_gnutls_send(dc, (struct sockaddr *)&peer, peer_len, &prestate, &t, push_hvr); /* libdtlscookie */
+			recv(fd, buf, sizeof(buf), 0);
+			continue;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n > 0)
+			start_client(&local, local_len, (struct sockaddr *)&peer, &prestate, buf, n);
+	}
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "ds_classify.h"
+#include "ds_cookie_engine.h"
+#include "ds_keyring.h"
+#include "internal.h"
+
+static int
+params_from(const struct dtlscookie_options *opt, struct ds_cookie_params *p, char *err, size_t err_len)
+{
+	int format;
+
+	ds_cookie_params_default(p);
+	if (opt->mode == DTLSCOOKIE_GNUTLS) {
+		p->mode = DS_COOKIE_GNUTLS;
+		p->cookie_len = DS_COOKIE_GNUTLS_LEN;
+	} else if (opt->format != NULL) {
+		format = ds_cookie_mode_parse(opt->format);
+		if (format < 0 || format == DS_COOKIE_GNUTLS) {
+			snprintf(err, err_len, "cookie format '%s' unknown (hmac-sha256, hmac-sha1 or aes-cmac)",
+				 opt->format);
+			return -1;
+		}
+		p->mode = (enum ds_cookie_mode)format;
+	}
+	if (opt->cookie_len != 0)
+		p->cookie_len = opt->cookie_len;
+	if (opt->key_period_s != 0)
+		p->period_s = opt->key_period_s;
+	if (opt->clock_skew_ms != 0)
+		p->skew_ms = opt->clock_skew_ms < 0 ? 0 : (unsigned)opt->clock_skew_ms;
+	return ds_cookie_params_check(p, err, err_len) == 0 ? 0 : -1;
+}
+
+struct dtlscookie *
+dtlscookie_new(const struct dtlscookie_options *opt, char *err, size_t err_len)
+{
+	static const struct dtlscookie_options defaults = { .mode = DTLSCOOKIE_VERIFY };
+	struct dtlscookie *dc;
+	struct ds_secret secret;
+	int reader;
+
+	if (opt == NULL)
+		opt = &defaults;
+	if (opt->mode != DTLSCOOKIE_VERIFY && opt->mode != DTLSCOOKIE_TRUST && opt->mode != DTLSCOOKIE_GNUTLS) {
+		snprintf(err, err_len, "unknown mode %d", (int)opt->mode);
+		return NULL;
+	}
+	dc = calloc(1, sizeof(*dc));
+	if (dc == NULL) {
+		snprintf(err, err_len, "out of memory");
+		return NULL;
+	}
+	dc->mode = opt->mode;
+	pthread_mutex_init(&dc->lock, NULL);
+	if (params_from(opt, &dc->params, err, err_len) != 0)
+		goto fail;
+	if (opt->mode == DTLSCOOKIE_TRUST) {
+		/* No secret here: the key ring only tells which epochs are in use; its keys are never used. */
+		secret.len = DS_SECRET_MIN_LEN;
+		if (getrandom(secret.bytes, secret.len, 0) != (ssize_t)secret.len) {
+			snprintf(err, err_len, "getrandom failed");
+			goto fail;
+		}
+	} else if (opt->secret_file == NULL) {
+		snprintf(err, err_len, "secret_file is required in verify and gnutls modes");
+		goto fail;
+	} else if (ds_secret_load(opt->secret_file, &secret, err, err_len) != 0) {
+		goto fail;
+	}
+	dc->keyring = ds_keyring_create(&dc->params, &secret, ds_keyring_clock_ms(), err, err_len);
+	if (opt->mode == DTLSCOOKIE_GNUTLS)
+		dc->master = secret;
+	ds_secret_wipe(&secret, sizeof(secret));
+	if (dc->keyring == NULL)
+		goto fail;
+	reader = ds_keyring_reader_register(dc->keyring);
+	dc->reader = (unsigned)reader;
+	if (reader < 0 || (opt->mode != DTLSCOOKIE_TRUST &&
+			   (dc->engine = ds_cookie_engine_create(err, err_len)) == NULL))
+		goto fail;
+	return dc;
+fail:
+	dtlscookie_free(dc);
+	return NULL;
+}
+
+void
+dtlscookie_free(struct dtlscookie *dc)
+{
+	if (dc == NULL)
+		return;
+	ds_cookie_engine_destroy(dc->engine);
+	ds_keyring_destroy(dc->keyring);
+	pthread_mutex_destroy(&dc->lock);
+	ds_secret_wipe(dc, sizeof(*dc));
+	free(dc);
+}
+
+enum dtlscookie_mode
+dtlscookie_get_mode(const struct dtlscookie *dc)
+{
+	return dc->mode;
+}
+
+/* The key set in force now; called with the lock held. */
+static const struct ds_cookie_keyset *
+current_keys(struct dtlscookie *dc)
+{
+	ds_keyring_update(dc->keyring, ds_keyring_clock_ms());
+	return ds_keyring_acquire(dc->keyring, dc->reader);
+}
+
+/* Trust mode: a cookie of the configured length whose key_id names an epoch in use. */
+static int
+trust_shape(struct dtlscookie *dc, const struct ds_cookie_request *req)
+{
+	const struct ds_cookie_keyset *ks = current_keys(dc);
+	const uint64_t e = ds_cookie_keyset_epoch(ks);
+	const uint8_t id = req->cookie[0];
+
+	if (req->cookie_len != dc->params.cookie_len)
+		return 0;
+	return id == (uint8_t)e || id == (uint8_t)(e - 1) || (ds_cookie_keyset_accepts_next(ks) && id == (uint8_t)(e + 1));
+}
+
+static int
+request_of(const struct sockaddr *client, const struct sockaddr *server, const void *datagram, size_t len,
+	   struct ds_frame_info *info, struct ds_cookie_request *req)
+{
+	if (datagram == NULL || client == NULL || server == NULL)
+		return -1;
+	ds_classify_dtls(datagram, len, info);
+	return ds_cookie_request_from_datagram(req, datagram, info, client, server) == 0 ? 0 : -1;
+}
+
+int
+dtlscookie_verify(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
+		  const void *datagram, size_t len)
+{
+	struct ds_frame_info info;
+	struct ds_cookie_request req;
+	uint8_t cookies[1][DS_COOKIE_MAX_LEN];
+	enum ds_cookie_verdict verdict = DS_COOKIE_ABSENT;
+	int ok;
+
+	if (request_of(client, server, datagram, len, &info, &req) != 0)
+		return -1;
+	if (req.cookie == NULL)
+		return 0;
+	pthread_mutex_lock(&dc->lock);
+	if (dc->mode == DTLSCOOKIE_TRUST) {
+		ok = trust_shape(dc, &req);
+	} else {
+		ds_cookie_engine_run(dc->engine, current_keys(dc), &req, 1, cookies, &verdict);
+		ok = verdict == DS_COOKIE_VALID;
+	}
+	pthread_mutex_unlock(&dc->lock);
+	return ok;
+}
+
+int
+dtlscookie_make(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
+		const void *datagram, size_t len, unsigned char *cookie, unsigned *cookie_len)
+{
+	struct ds_frame_info info;
+	struct ds_cookie_request req;
+	uint8_t cookies[1][DS_COOKIE_MAX_LEN];
+	enum ds_cookie_verdict verdict;
+	const struct ds_cookie_keyset *ks;
+	int rc = 0;
+
+	if (request_of(client, server, datagram, len, &info, &req) != 0)
+		return -1;
+	pthread_mutex_lock(&dc->lock);
+	ks = current_keys(dc);
+	if (dc->mode == DTLSCOOKIE_TRUST) {
+		/* Without the secret, the right shape: only the scrubber can judge it, and it will. */
+		cookies[0][0] = (uint8_t)ds_cookie_keyset_epoch(ks);
+		if (getrandom(cookies[0] + 1, dc->params.cookie_len - 1, 0) != (ssize_t)(dc->params.cookie_len - 1))
+			rc = -1;
+	} else {
+		ds_cookie_engine_run(dc->engine, ks, &req, 1, cookies, &verdict);
+	}
+	pthread_mutex_unlock(&dc->lock);
+	memcpy(cookie, cookies[0], dc->params.cookie_len);
+	*cookie_len = dc->params.cookie_len;
+	return rc;
+}
+
+unsigned
+dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN])
+{
+	const struct ds_cookie_keyset *ks;
+	uint64_t e;
+	unsigned n, k;
+
+	pthread_mutex_lock(&dc->lock);
+	ks = current_keys(dc);
+	e = ds_cookie_keyset_epoch(ks);
+	n = ds_cookie_keyset_accepts_next(ks) ? 3 : 2;
+	/* K_epoch derivations are cached per epoch: verification then costs GnuTLS's MACs only. */
+	if (dc->gnutls_epoch != e || dc->gnutls_n_keys != n) {
+		const uint64_t epochs[MAX_EPOCH_KEYS] = { e, e - 1, e + 1 };
+
+		for (k = 0; k < n; k++) {
+			uint8_t full[DS_COOKIE_EPOCH_KEY_LEN];
+
+			ds_cookie_epoch_key(&dc->master, epochs[k], full);
+			memcpy(dc->gnutls_keys[k], full, GNUTLS_KEY_LEN);
+			ds_secret_wipe(full, sizeof(full));
+		}
+		dc->gnutls_epoch = e;
+		dc->gnutls_n_keys = n;
+	}
+	memcpy(keys, dc->gnutls_keys, sizeof(dc->gnutls_keys));
+	pthread_mutex_unlock(&dc->lock);
+	return n;
+}
+
+unsigned
+dck_canonical_sockaddr(const struct sockaddr *in, uint8_t *out)
+{
+	struct ds_cookie_request req = { .ip_version = in->sa_family == AF_INET ? 4 : 6 };
+
+	if (in->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)in;
+
+		req.client_addr = (const uint8_t *)&sin->sin_addr;
+		req.client_port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)in;
+
+		req.client_addr = (const uint8_t *)&sin6->sin6_addr;
+		req.client_port = ntohs(sin6->sin6_port);
+	}
+	return ds_cookie_gnutls_client_data(&req, out);
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DTLSCOOKIE_H
+#define DTLSCOOKIE_H
+
+/**
+ * @file
+ * libdtlscookie: lets a DTLS server accept the cookies dtls-scrubber puts in its HelloVerifyRequests.
+ *
+ * A stock DTLS 1.2 server cannot complete a handshake behind a cookie scrubber: the client's second
+ * ClientHello carries the scrubber's cookie, and the handshake transcript covers it. The server must
+ * accept that cookie as its own. Three modes:
+ *
+ * - DTLSCOOKIE_VERIFY (default): recompute the cookie's MAC from the master secret shared with the
+ *   scrubbers. Safe even if traffic bypasses the scrubber.
+ * - DTLSCOOKIE_TRUST: accept any cookie of the right shape (length, key_id of an epoch in use). Only for
+ *   servers that nothing but the scrubber can reach; no secret on the server.
+ * - DTLSCOOKIE_GNUTLS: GnuTLS's own cookie format (HMAC-SHA1 over the client's sockaddr) with keys
+ *   derived from the shared master secret, for GnuTLS servers that use gnutls_dtls_cookie_verify().
+ *
+ * docs/deploying.md shows the three lines a server needs; docs/cookie-format.md is the format.
+ * All functions are thread-safe.
+ */
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How the server judges cookies. */
+enum dtlscookie_mode {
+	DTLSCOOKIE_VERIFY = 0, /**< recompute the MAC with the shared master secret */
+	DTLSCOOKIE_TRUST,      /**< shape only: the network guarantees only the scrubber reaches us */
+	DTLSCOOKIE_GNUTLS,     /**< GnuTLS's cookie layout with keys from the master secret */
+};
+
+/** Settings; they must match the scrubbers' cookie: section. Zero means default. */
+struct dtlscookie_options {
+	enum dtlscookie_mode mode;
+	const char *secret_file;  /**< verify and gnutls modes: the master secret file (mode 0600) */
+	const char *format;       /**< "hmac-sha256" (default), "hmac-sha1", "aes-cmac" (verify, trust) */
+	unsigned cookie_len;      /**< default 16 */
+	unsigned key_period_s;    /**< default 60 */
+	int clock_skew_ms;        /**< default 2000; -1 for none */
+};
+
+/** A server's cookie context. */
+struct dtlscookie;
+
+/**
+ * Create a context.
+ *
+ * @param opt
+ *   Settings; NULL for verify mode with every default (then the secret file is required: NULL fails).
+ * @param err
+ *   Why it failed ("FILE: mode 0644 lets group or others at the secret (chmod 600)", ...).
+ * @return
+ *   The context, or NULL.
+ */
+struct dtlscookie *dtlscookie_new(const struct dtlscookie_options *opt, char *err, size_t err_len);
+
+/** Free a context; key material is wiped. */
+void dtlscookie_free(struct dtlscookie *dc);
+
+/**
+ * Judge the cookie of a ClientHello datagram, for any DTLS stack.
+ *
+ * @param client
+ *   Where the datagram came from (sockaddr_in or sockaddr_in6).
+ * @param server
+ *   The address it was sent to (the server's bound address: cookies bind it).
+ * @param datagram
+ *   The UDP payload as received.
+ * @return
+ *   1 when the cookie is good, 0 when it is absent or bad, -1 when the datagram is no ClientHello or
+ *   the addresses are of different families.
+ */
+int dtlscookie_verify(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
+		      const void *datagram, size_t len);
+
+/**
+ * The cookie for a ClientHello (for a server that sends its own HelloVerifyRequest, e.g. while the
+ * scrubber fails open): the scrubber's own format, so that the scrubber and every backend accept it.
+ *
+ * @param cookie
+ *   At least 32 bytes.
+ * @param cookie_len
+ *   Set to the cookie's length.
+ * @return
+ *   0, or -1 when the datagram is no ClientHello or the addresses do not match.
+ */
+int dtlscookie_make(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
+		    const void *datagram, size_t len, unsigned char *cookie, unsigned *cookie_len);
+
+/** The mode of a context. */
+enum dtlscookie_mode dtlscookie_get_mode(const struct dtlscookie *dc);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DTLSCOOKIE_H */

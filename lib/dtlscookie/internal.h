@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DTLSCOOKIE_INTERNAL_H
+#define DTLSCOOKIE_INTERNAL_H
+
+/* Inside libdtlscookie only: dck_* names stay hidden (dtlscookie.map exports dtlscookie_* alone). */
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "dtlscookie.h"
+#include "ds_cookie.h"
+#include "ds_secret.h"
+
+struct ds_keyring;
+struct ds_cookie_engine;
+
+enum { GNUTLS_KEY_LEN = 16, MAX_EPOCH_KEYS = 3 };
+
+struct dtlscookie {
+	enum dtlscookie_mode mode;
+	struct ds_cookie_params params;
+	pthread_mutex_t lock;            /* the engine and the key ring are single-threaded */
+	struct ds_keyring *keyring;      /* which epochs are accepted now (in trust mode only that) */
+	unsigned reader;
+	struct ds_cookie_engine *engine; /* verify and gnutls modes */
+	struct ds_secret master;         /* gnutls mode: GnuTLS wants the raw epoch keys */
+	uint64_t gnutls_epoch;           /* epoch the cached keys below start at (0 = none yet) */
+	unsigned gnutls_n_keys;
+	uint8_t gnutls_keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]; /* current, previous, next */
+};
+
+/* gnutls mode: the 16-byte keys of the accepted epochs, current first. Returns how many. */
+unsigned dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]);
+
+/* The sockaddr GnuTLS and the scrubber compute over: address and port only, the rest zero. */
+unsigned dck_canonical_sockaddr(const struct sockaddr *in, uint8_t *out);
+
+#endif /* DTLSCOOKIE_INTERNAL_H */

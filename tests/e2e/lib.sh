@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# TAP output and the real clients, shared by the end-to-end tests (with scripts/lib/testbed.sh).
+
+E2E_N=0
+E2E_FAILED=0
+
+check() { # check STATUS MESSAGE
+	E2E_N=$((E2E_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $E2E_N - $2"
+	else
+		echo "not ok $E2E_N - $2"
+		E2E_FAILED=$((E2E_FAILED + 1))
+	fi
+}
+
+bail() { echo "Bail out! $*"; exit 1; }
+
+finish() {
+	echo "1..$E2E_N"
+	[ "$E2E_FAILED" -eq 0 ]
+}
+
+# The four unmodified clients: name|command, against the testbed's server addresses on port 4433.
+e2e_clients() {
+	CLIENTS=(
+		"openssl-ipv4|openssl s_client -dtls1_2 -connect $TB_SRV4:4433"
+		"gnutls-ipv6|gnutls-cli --udp --insecure -p 4433 $TB_SRV6"
+		"gnutls-ipv4|gnutls-cli --udp --insecure -p 4433 $TB_SRV4"
+		"openssl-ipv6|openssl s_client -dtls1_2 -connect [$TB_SRV6]:4433"
+	)
+}
+
+# start_clients DIR: all four at once in the client namespace, each sending one line and waiting for
+# its echo; their output goes to DIR/NAME.out. Sets CLIENT_PIDS.
+start_clients() {
+	local c name cmd
+	e2e_clients
+	CLIENT_PIDS=
+	for c in "${CLIENTS[@]}"; do
+		name=${c%%|*} cmd=${c#*|}
+		(echo "echo-through-the-scrubber-$name"; sleep 2) |
+			timeout 20 ip netns exec "$(tb_ns cli)" $cmd >"$1/$name.out" 2>&1 &
+		CLIENT_PIDS="$CLIENT_PIDS $!"
+	done
+}
+
+# check_clients DIR LABEL: one TAP point per client whose line came back. Sets CLIENTS_OK.
+check_clients() {
+	local c name status
+	CLIENTS_OK=0
+	for c in "${CLIENTS[@]}"; do
+		name=${c%%|*}
+		grep -q "^echo-through-the-scrubber-$name\$" "$1/$name.out"
+		status=$?
+		[ $status -eq 0 ] && CLIENTS_OK=$((CLIENTS_OK + 1))
+		check $status "$2: unmodified $name completes the handshake and its data is echoed"
+	done
+}
+
+# wait_log FILE PATTERN SECONDS WHAT: bail out unless the line shows up.
+wait_log() {
+	tb_wait_for "$1" "$2" "$3" || { sed 's/^/# /' "$1"; bail "$4 did not start"; }
+}

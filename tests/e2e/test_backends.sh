@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Backends behind the appliance (inline testbed, scripts/lib/testbed.sh): every cell of
+#   {openssl s_client, gnutls-cli} x {OpenSSL verify, OpenSSL trust, GnuTLS compatible} x {IPv4, IPv6}
+# must complete its handshake and echo. Then key rotation: with 1-second key epochs and a relay that
+# holds each client datagram for exactly one second, every second ClientHello reaches the appliance
+# and the backend one epoch after its cookie was made; the handshakes must still complete. TAP output.
+#
+#   test_backends.sh SCRUBBER ECHO_OPENSSL ECHO_GNUTLS UDP_DELAY
+set -u
+scrubber=$1 echo_openssl=$2 echo_gnutls=$3 udp_delay=$4
+root=${DS_SOURCE_ROOT:?}
+
+. "$root/scripts/lib/testbed.sh"
+. "$(dirname "$0")/lib.sh"
+TB_PREFIX=dsbackends
+work=$(mktemp -d)
+cleanup() {
+	kill $(jobs -p) 2>/dev/null
+	tb_teardown
+	rm -rf "$work"
+}
+trap cleanup EXIT
+json() { /usr/bin/python3 -c "import json; t=json.load(open('$1'))['totals']; print($2)"; }
+
+[ "$(id -u)" -eq 0 ] || bail "needs root (network namespaces, af_packet)"
+tb_setup inline || bail "cannot build the testbed"
+install -m 600 "$root/config/examples/demo.secret" "$work/secret"
+cli=$(tb_ns cli) box=$(tb_ns box) srv=$(tb_ns srv)
+
+# start_appliance NAME FORMAT [PERIOD SKEW]
+start_appliance() {
+	tb_config "$work/$1.yaml" "$work/secret" "$2" "${3:-60}" "${4:-2000}"
+	ip netns exec "$box" "$scrubber" -c "$work/$1.yaml" --duration 120 --stats-json "$work/$1.json" \
+		>"$work/$1-scrubber.log" 2>&1 &
+	scrubber_pid=$!
+	wait_log "$work/$1-scrubber.log" "^dtls-scrubber:" 30 "the appliance ($1)"
+}
+
+stop_appliance() {
+	kill -INT $scrubber_pid
+	wait $scrubber_pid
+}
+
+# start_backends NAME COMMAND...: one instance per address family ("{}" is the listen address).
+start_backends() {
+	local name=$1 family addr
+	shift
+	backend_pids=
+	for family in 4 6; do
+		addr=$TB_SRV4:4433
+		[ $family = 6 ] && addr="[$TB_SRV6]:4433"
+		ip netns exec "$srv" "${@//\{\}/$addr}" >"$work/$name-backend$family.log" 2>&1 &
+		backend_pids="$backend_pids $!"
+		wait_log "$work/$name-backend$family.log" listening 10 "the $name backend (IPv$family)"
+	done
+}
+
+stop_backends() {
+	kill $backend_pids 2>/dev/null
+	wait $backend_pids 2>/dev/null
+}
+
+# The matrix, one backend kind at a time.
+matrix=(
+	"openssl-verify|hmac-sha256|$echo_openssl --listen {} --secret $work/secret"
+	"openssl-trust|hmac-sha256|$echo_openssl --listen {} --mode trust"
+	"gnutls-compatible|gnutls|$echo_gnutls --listen {} --secret $work/secret"
+)
+for row in "${matrix[@]}"; do
+	IFS='|' read -r kind format cmd <<<"$row"
+	start_appliance "$kind" "$format"
+	# shellcheck disable=SC2086
+	start_backends "$kind" $cmd
+	mkdir -p "$work/$kind"
+	start_clients "$work/$kind"
+	wait $CLIENT_PIDS
+	check_clients "$work/$kind" "$kind backend"
+	stop_backends
+	stop_appliance
+	[ "$(json "$work/$kind.json" "t['ch2_valid'] >= $CLIENTS_OK and t['ch2_bad_cookie'] + t['ch2_expired_key'] == 0")" = True ]
+	check $? "$kind backend: the appliance validated every second ClientHello with its $format keys"
+done
+
+# Key rotation: 1 s epochs, no skew allowance, every client datagram held 1 s on its way.
+start_appliance rotation hmac-sha256 1 0
+start_backends rotation "$echo_openssl" --listen {} --secret "$work/secret" --key-period 1 --clock-skew-ms 0
+ip netns exec "$cli" "$udp_delay" 127.0.0.1:5001 "$TB_SRV4:4433" 1000 >"$work/delay1.log" 2>&1 &
+ip netns exec "$cli" "$udp_delay" "[::1]:5002" "[$TB_SRV6]:4433" 1000 >"$work/delay2.log" 2>&1 &
+wait_log "$work/delay1.log" udp_delay 10 "the delaying relay"
+wait_log "$work/delay2.log" udp_delay 10 "the delaying relay"
+(echo "echo-across-a-key-rotation-openssl"; sleep 6) |
+	timeout 40 ip netns exec "$cli" openssl s_client -dtls1_2 -connect 127.0.0.1:5001 >"$work/rot-openssl.out" 2>&1 &
+rot1=$!
+(echo "echo-across-a-key-rotation-gnutls"; sleep 6) |
+	timeout 40 ip netns exec "$cli" gnutls-cli --udp --insecure -p 5002 ::1 >"$work/rot-gnutls.out" 2>&1 &
+rot2=$!
+wait $rot1 $rot2
+grep -q "^echo-across-a-key-rotation-openssl$" "$work/rot-openssl.out"
+check $? "key rotation: openssl s_client (IPv4) completes while its cookie's epoch ends before it comes back"
+grep -q "^echo-across-a-key-rotation-gnutls$" "$work/rot-gnutls.out"
+check $? "key rotation: gnutls-cli (IPv6) completes while its cookie's epoch ends before it comes back"
+stop_backends
+stop_appliance
+echo "# rotation: $(json "$work/rotation.json" "'ch2_valid %d, ch2_expired_key %d (retransmissions held two epochs)' % (t['ch2_valid'], t['ch2_expired_key'])")"
+[ "$(json "$work/rotation.json" "t['ch2_valid'] >= 2")" = True ]
+check $? "key rotation: the appliance accepted cookies of the epoch before (one per client at least)"
+finish

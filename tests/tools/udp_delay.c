@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * udp_delay: a UDP relay that holds every client-to-server datagram for a fixed time, for the key
+ * rotation test: with the delay equal to the key period, every second ClientHello reaches the
+ * scrubber one epoch after its cookie was made. Server-to-client datagrams pass at once.
+ *
+ *   udp_delay LISTEN_ADDR:PORT SERVER_ADDR:PORT DELAY_MS
+ *
+ * One client at a time (the last one that spoke). Stops on SIGTERM.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "udp.h"
+
+enum { QUEUE = 256, DATAGRAM_MAX = 4096 };
+
+struct held {
+	long long due_ms;
+	size_t len;
+	unsigned char data[DATAGRAM_MAX];
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct held queue[QUEUE];
+	struct sockaddr_storage listen_at, server, client;
+	socklen_t listen_len, server_len, client_len = 0;
+	unsigned head = 0, tail = 0;
+	long delay;
+	int in, out;
+
+	if (argc != 4 || udp_parse_address(argv[1], &listen_at, &listen_len) != 0 ||
+	    udp_parse_address(argv[2], &server, &server_len) != 0 || (delay = atol(argv[3])) < 0) {
+		fprintf(stderr, "usage: %s LISTEN_ADDR:PORT SERVER_ADDR:PORT DELAY_MS\n", argv[0]);
+		return 2;
+	}
+	in = socket(listen_at.ss_family, SOCK_DGRAM, 0);
+	out = socket(server.ss_family, SOCK_DGRAM, 0);
+	if (in < 0 || out < 0 || bind(in, (struct sockaddr *)&listen_at, listen_len) != 0 ||
+	    connect(out, (struct sockaddr *)&server, server_len) != 0) {
+		perror("udp_delay");
+		return 1;
+	}
+	printf("udp_delay: %s -> %s, %ld ms\n", argv[1], argv[2], delay);
+	fflush(stdout);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = out, .events = POLLIN } };
+		const int wait = head == tail ? 100 : (int)(queue[head % QUEUE].due_ms - now_ms());
+
+		poll(p, 2, wait < 0 ? 0 : wait);
+		if (p[0].revents & POLLIN) {
+			struct held *h = &queue[tail % QUEUE];
+			ssize_t n;
+
+			client_len = sizeof(client);
+			n = recvfrom(in, h->data, sizeof(h->data), 0, (struct sockaddr *)&client, &client_len);
+			if (n > 0 && tail - head < QUEUE) {
+				h->len = (size_t)n;
+				h->due_ms = now_ms() + delay;
+				tail++;
+			}
+		}
+		if (p[1].revents & POLLIN) {
+			unsigned char buf[DATAGRAM_MAX];
+			ssize_t n = recv(out, buf, sizeof(buf), 0);
+
+			if (n > 0 && client_len != 0)
+				sendto(in, buf, (size_t)n, 0, (struct sockaddr *)&client, client_len);
+		}
+		while (head != tail && queue[head % QUEUE].due_ms <= now_ms()) {
+			send(out, queue[head % QUEUE].data, queue[head % QUEUE].len, 0);
+			head++;
+		}
+	}
+}
