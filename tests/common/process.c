@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "process.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,4 +64,34 @@ child_stop(struct child *c)
 		close(c->stdin_fd);
 	c->pid = -1;
 	c->stdin_fd = -1;
+}
+
+static void
+write_sysctl(const char *path)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		tap_bail("cannot set %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+void
+process_private_loopback(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	if (unshare(CLONE_NEWNET) != 0)
+		tap_bail("unshare(CLONE_NEWNET): %s (root needed)", strerror(errno));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
+		tap_bail("cannot read the flags of lo: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
+		tap_bail("cannot bring lo up: %s", strerror(errno));
+	close(fd);
+	write_sysctl("/proc/sys/net/ipv4/conf/lo/route_localnet");
+	write_sysctl("/proc/sys/net/ipv4/conf/lo/accept_local");
 }

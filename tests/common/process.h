@@ -25,4 +25,11 @@ void child_start(struct child *c, char *const argv[], const char *log_path);
 /** Stop a child (SIGTERM, then SIGKILL after a grace period) and reap it. */
 void child_stop(struct child *c);
 
+/**
+ * Move this process (and the children it starts from now on) into a network namespace of its own,
+ * with its loopback up and accepting injected packets from 127.0.0.1 (route_localnet, accept_local:
+ * without them Linux drops such IPv4 packets as martians). Needs root; bails out otherwise.
+ */
+void process_private_loopback(void);
+
 #endif /* DS_TEST_PROCESS_H */

@@ -4,7 +4,9 @@
 #   {openssl s_client, gnutls-cli} x {OpenSSL verify, OpenSSL trust, GnuTLS compatible} x {IPv4, IPv6}
 # must complete its handshake and echo. Then key rotation: with 1-second key epochs and a relay that
 # holds each client datagram for exactly one second, every second ClientHello reaches the appliance
-# and the backend one epoch after its cookie was made; the handshakes must still complete. TAP output.
+# and the backend one epoch after its cookie was made; the handshakes must still complete. Last, the
+# minimal OpenSSL server printed in docs/deploying.md is compiled from the document, as a new user
+# would, and must work behind the appliance. TAP output.
 #
 #   test_backends.sh SCRUBBER ECHO_OPENSSL ECHO_GNUTLS UDP_DELAY
 set -u
@@ -105,4 +107,32 @@ stop_appliance
 echo "# rotation: $(json "$work/rotation.json" "'ch2_valid %d, ch2_expired_key %d (retransmissions held two epochs)' % (t['ch2_valid'], t['ch2_expired_key'])")"
 [ "$(json "$work/rotation.json" "t['ch2_valid'] >= 2")" = True ]
 check $? "key rotation: the appliance accepted cookies of the epoch before (one per client at least)"
+
+# The server of docs/deploying.md, taken from the document and built the way it says, against the
+# library as `meson install` installs it (here into a scratch DESTDIR, hence the prefix override).
+sed -n '/^```c$/,/^```$/p' "$root/docs/deploying.md" | sed '1d;$d' | awk '/^```/ {exit} {print}' >"$work/server.c"
+DESTDIR="$work/inst" meson install -C "${DS_BUILD_ROOT:?}" --no-rebuild --quiet >"$work/install.log" 2>&1
+pc=$(dirname "$(find "$work/inst" -name dtlscookie.pc | head -1)")
+prefix=$(pkg-config --variable=prefix "$pc/dtlscookie.pc")
+libdir=$(PKG_CONFIG_PATH=$pc pkg-config --define-variable=prefix="$work/inst$prefix" --variable=libdir dtlscookie)
+cc "$work/server.c" -o "$work/server" \
+	$(PKG_CONFIG_PATH=$pc pkg-config --define-variable=prefix="$work/inst$prefix" --cflags --libs dtlscookie) \
+	$(pkg-config --cflags --libs openssl) -Wl,-rpath,"$libdir" >"$work/cc.log" 2>&1
+status=$?
+sed 's/^/# cc: /' "$work/cc.log"
+check $status "the server of docs/deploying.md compiles against the installed libdtlscookie ($(wc -l <"$work/server.c") lines)"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=docs -days 1 \
+	-keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+start_appliance docs hmac-sha256
+ip netns exec "$srv" "$work/server" "$TB_SRV4" 4433 "$work/secret" "$work/cert.pem" "$work/key.pem" \
+	>"$work/docs-server.log" 2>&1 &
+docs_pid=$!
+sleep 0.5
+for client in "openssl s_client -dtls1_2 -connect $TB_SRV4:4433" "gnutls-cli --udp --insecure -p 4433 $TB_SRV4"; do
+	(echo "echo-from-the-docs-server"; sleep 1.5) | timeout 20 ip netns exec "$cli" $client >"$work/docs.out" 2>&1
+	grep -q "^echo-from-the-docs-server$" "$work/docs.out"
+	check $? "the server of docs/deploying.md behind the appliance: ${client%% *} completes and is echoed"
+done
+kill $docs_pid 2>/dev/null
+stop_appliance
 finish

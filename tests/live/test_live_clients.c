@@ -21,10 +21,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <net/if.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -394,37 +390,6 @@ out:
 	harness_close(&h);
 }
 
-static void
-write_sysctl(const char *path)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		tap_bail("cannot set %s: %s", path, strerror(errno));
-	close(fd);
-}
-
-/* A private network namespace with its loopback up and accepting injected 127.0.0.1 packets. */
-static void
-enter_private_loopback(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd;
-
-	if (unshare(CLONE_NEWNET) != 0)
-		tap_bail("unshare(CLONE_NEWNET): %s (root needed)", strerror(errno));
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
-		tap_bail("cannot read the flags of lo: %s", strerror(errno));
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
-		tap_bail("cannot bring lo up: %s", strerror(errno));
-	close(fd);
-	write_sysctl("/proc/sys/net/ipv4/conf/lo/route_localnet");
-	write_sysctl("/proc/sys/net/ipv4/conf/lo/accept_local");
-}
-
 int
 main(void)
 {
@@ -435,7 +400,7 @@ main(void)
 
 	if (geteuid() != 0)
 		tap_bail("needs root: a network namespace, live capture and injection on lo");
-	enter_private_loopback();
+	process_private_loopback();
 	engine = ds_cookie_engine_create(err, sizeof(err));
 	if (engine == NULL)
 		tap_bail("cookie engine: %s", err);

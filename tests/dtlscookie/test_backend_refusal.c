@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The example backends on their own, with no appliance in front (traffic that bypassed the scrubber):
+ * a second ClientHello is sent straight to them with a cookie that is valid, forged, or valid for
+ * another client address, or without a cookie. Verify-mode and GnuTLS-compatible backends must go on
+ * with the handshake (ServerHello) only for the valid cookie and answer everything else with a
+ * HelloVerifyRequest; a trust-mode backend takes any well-shaped cookie, which is why only the
+ * scrubber may reach it. Runs in a network namespace of its own.
+ *
+ *   test_backend_refusal ECHO_OPENSSL ECHO_GNUTLS
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ds_build.h"
+#include "ds_wire.h"
+#include "dtlscookie.h"
+#include "hellos.h"
+#include "process.h"
+#include "tap.h"
+
+enum cookie_kind { VALID, FORGED, OTHER_ADDRESS, NONE, KIND_COUNT };
+
+static const char *const kind_names[KIND_COUNT] = { "a valid cookie", "a forged cookie",
+						     "a cookie made for another address", "no cookie" };
+
+struct backend {
+	const char *name;
+	const char *listen;
+	enum dtlscookie_mode mode;
+	int expect[KIND_COUNT]; /**< handshake type of the answer: 2 ServerHello, 3 HelloVerifyRequest */
+};
+
+static char secret_path[] = "/tmp/ds-refusal-XXXXXX";
+
+static void
+parse(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':');
+
+	memset(ss, 0, sizeof(*ss));
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - text), text);
+	if (host[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		host[strlen(host) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, host + 1, &s6->sin6_addr);
+		s6->sin6_port = htons((uint16_t)atoi(colon + 1));
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		inet_pton(AF_INET, host, &s4->sin_addr);
+		s4->sin_port = htons((uint16_t)atoi(colon + 1));
+		*len = sizeof(*s4);
+	}
+}
+
+/* The handshake type of the first answer on @p fd, or -1 after 3 s of silence. */
+static int
+answer_type(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t reply[4096];
+
+	if (poll(&p, 1, 3000) == 1 && recv(fd, reply, sizeof(reply), 0) > DS_DTLS_RECORD_HDR_LEN &&
+	    reply[0] == DS_DTLS_CT_HANDSHAKE)
+		return reply[DS_DTLS_RECORD_HDR_LEN];
+	return -1;
+}
+
+static void
+check_backend(const struct backend *b, const struct hello *h, const char *binary)
+{
+	char log[] = "/tmp/ds-refusal-log-XXXXXX", mode_arg[16];
+	char *argv[10];
+	struct child server;
+	struct sockaddr_storage srv, client;
+	socklen_t srv_len;
+	struct dtlscookie *dc;
+	const uint8_t *ch1 = h->fb.data + h->info.dtls_offset;
+	struct ds_frame_info info;
+	char err[256];
+	int fd = mkstemp(log), k, argc = 0;
+
+	close(fd);
+	parse(b->listen, &srv, &srv_len);
+	snprintf(mode_arg, sizeof(mode_arg), "%s", b->mode == DTLSCOOKIE_TRUST ? "trust" : "verify");
+	argv[argc++] = (char *)binary;
+	argv[argc++] = "--listen";
+	argv[argc++] = (char *)b->listen;
+	if (b->mode == DTLSCOOKIE_TRUST) {
+		argv[argc++] = "--mode";
+		argv[argc++] = mode_arg;
+	} else {
+		argv[argc++] = "--secret";
+		argv[argc++] = secret_path;
+	}
+	argv[argc] = NULL;
+	child_start(&server, argv, log);
+	usleep(500 * 1000);
+	dc = dtlscookie_new(&(struct dtlscookie_options){ .mode = b->mode, .secret_file = secret_path }, err,
+			    sizeof(err));
+	if (dc == NULL)
+		tap_bail("%s", err);
+	ds_classify_dtls(ch1, h->info.dtls_len, &info);
+	for (k = 0; k < KIND_COUNT; k++) {
+		uint8_t cookie[32], ch2[4096];
+		unsigned len = 0;
+		size_t n;
+		int got;
+		struct sockaddr_storage who;
+
+		/* A fresh client socket: connect() picks its address and port, the cookie is made for them
+		 * (or for another address). */
+		int s = socket(srv.ss_family, SOCK_DGRAM, 0);
+		socklen_t clen = sizeof(client);
+
+		if (s < 0 || connect(s, (struct sockaddr *)&srv, srv_len) != 0 ||
+		    getsockname(s, (struct sockaddr *)&client, &clen) != 0)
+			tap_bail("client socket");
+		who = client;
+		if (k == OTHER_ADDRESS) {
+			if (who.ss_family == AF_INET)
+				((struct sockaddr_in *)&who)->sin_addr.s_addr ^= htonl(1);
+			else
+				((struct sockaddr_in6 *)&who)->sin6_addr.s6_addr[15] ^= 2;
+		}
+		dtlscookie_make(dc, (struct sockaddr *)&who, (struct sockaddr *)&srv, ch1, h->info.dtls_len, cookie, &len);
+		if (k == FORGED)
+			cookie[len - 1] ^= 0x40;
+		n = k == NONE ? ds_hello_with_cookie(ch1, &info, NULL, 0, 0, ch2, sizeof(ch2))
+			      : ds_hello_with_cookie(ch1, &info, cookie, len, 1, ch2, sizeof(ch2));
+		got = send(s, ch2, n, 0) == (ssize_t)n ? answer_type(s) : -1;
+		close(s);
+		tap_check(got == b->expect[k], "%s, %s, %s: answered with %s (handshake type %d)", b->name,
+			  h->label, kind_names[k], b->expect[k] == 2 ? "a ServerHello" : "a HelloVerifyRequest", got);
+	}
+	dtlscookie_free(dc);
+	child_stop(&server);
+	unlink(log);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct hello hellos[HELLOS_MAX * 2];
+	const struct backend backends[] = {
+		{ "OpenSSL backend, verify mode", "127.0.0.1:4433", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
+		{ "OpenSSL backend, verify mode", "[::1]:4433", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
+		{ "GnuTLS backend, gnutls mode", "127.0.0.1:4434", DTLSCOOKIE_GNUTLS, { 2, 3, 3, 3 } },
+		{ "GnuTLS backend, gnutls mode", "[::1]:4434", DTLSCOOKIE_GNUTLS, { 2, 3, 3, 3 } },
+		{ "OpenSSL backend, trust mode (takes any shape)", "127.0.0.1:4435", DTLSCOOKIE_TRUST, { 2, 2, 2, 3 } },
+	};
+	const char text[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
+	size_t n, i, k;
+	int fd;
+
+	if (argc != 3)
+		tap_bail("usage: test_backend_refusal ECHO_OPENSSL ECHO_GNUTLS");
+	n = hellos_add_other_family(hellos, hellos_load(hellos, HELLOS_MAX, false));
+	process_private_loopback();
+	fd = mkstemp(secret_path);
+	if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1 || close(fd) != 0)
+		tap_bail("cannot write the secret");
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		const unsigned want = strchr(backends[i].listen, '[') ? 6 : 4;
+
+		/* One real ClientHello of the right family from the captures is enough per backend. */
+		for (k = 0; k < n && hellos[k].info.ip_version != want; k++)
+			;
+		check_backend(&backends[i], &hellos[k], strstr(backends[i].name, "GnuTLS") ? argv[2] : argv[1]);
+	}
+	unlink(secret_path);
+	return tap_done();
+}
