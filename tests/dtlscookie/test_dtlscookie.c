@@ -245,6 +245,7 @@ main(void)
 	char err[512], text[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
 	size_t n = hellos_load(hellos, HELLOS_MAX, false), i;
 	int fd = mkstemp(secret_path);
+	SSL_CTX *ctx = SSL_CTX_new(DTLS_server_method());
 
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0)
 		tap_bail("cannot write the secret");
@@ -280,9 +281,9 @@ main(void)
 		check_gnutls_mode(gnutls, &io, &g);
 	}
 	tap_group_done(&g, "gnutls mode: GnuTLS's cookie functions with the scrubbers' keys, forged and moved refused");
-	tap_check(dtlscookie_openssl_attach(gnutls, SSL_CTX_new(DTLS_server_method())) == -1 &&
-			  dtlscookie_openssl_bio(verify, 0, NULL) == NULL,
+	tap_check(dtlscookie_openssl_attach(gnutls, ctx) == -1 && dtlscookie_openssl_bio(verify, 0, NULL) == NULL,
 		  "the OpenSSL helpers refuse the gnutls mode and a missing server address");
+	SSL_CTX_free(ctx);
 	chmod(secret_path, 0644);
 	tap_check(dtlscookie_new(&(struct dtlscookie_options){ .secret_file = secret_path }, err, sizeof(err)) == NULL &&
 			  strstr(err, "mode 0644") != NULL && strstr(err, "0001020304") == NULL,

@@ -115,7 +115,10 @@ DESTDIR="$work/inst" meson install -C "${DS_BUILD_ROOT:?}" --no-rebuild --quiet 
 pc=$(dirname "$(find "$work/inst" -name dtlscookie.pc | head -1)")
 prefix=$(pkg-config --variable=prefix "$pc/dtlscookie.pc")
 libdir=$(PKG_CONFIG_PATH=$pc pkg-config --define-variable=prefix="$work/inst$prefix" --variable=libdir dtlscookie)
-cc "$work/server.c" -o "$work/server" \
+# A library from the sanitizer build needs its runtime in the program too.
+sanitize=
+ldd "$libdir/libdtlscookie.so" | grep -q libasan && sanitize="-fsanitize=address,undefined"
+cc $sanitize "$work/server.c" -o "$work/server" \
 	$(PKG_CONFIG_PATH=$pc pkg-config --define-variable=prefix="$work/inst$prefix" --cflags --libs dtlscookie) \
 	$(pkg-config --cflags --libs openssl) -Wl,-rpath,"$libdir" >"$work/cc.log" 2>&1
 status=$?

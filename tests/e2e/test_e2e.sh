@@ -110,12 +110,14 @@ echo "# rx_outside $rx, ch1_no_cookie $ch1, hvr_sent $hvr, flows inserted $flows
 
 [ "$(json "['conserved']")" = True ] && [ "$rx" -eq "$fates" ]
 check $? "$mode: counters add up: rx_outside $rx = hvr_sent + forwarded + every drop reason ($fates)"
-[ "$ch1" -ge "$flood" ]
-check $? "$mode: all $flood spoofed ClientHellos reached the appliance (ch1_no_cookie $ch1)"
+# The kernel may drop a few frames at the af_packet ring when the two CPUs are busy: not the appliance's
+# doing, but the test needs the flood to have really arrived, so allow 0.1 % at most.
+[ "$ch1" -ge $((flood - flood / 1000)) ]
+check $? "$mode: the spoofed ClientHellos reached the appliance (ch1_no_cookie $ch1 of $flood sent)"
 [ "$hvr" -eq $((ch1 + bad - refused)) ]
 check $? "$mode: one HVR per ClientHello without a valid cookie ($hvr = $ch1 + $bad - $refused)"
 wire=$(capinfos -M -c "$work/cli.pcap" 2>/dev/null | awk '/Number of packets/ {print $NF}')
-[ "${wire:-0}" -ge "$flood" ] && [ "${wire:-0}" -le "$hvr" ]
+[ "${wire:-0}" -ge $((flood - flood / 1000)) ] && [ "${wire:-0}" -le "$hvr" ]
 check $? "$mode: the HVRs left the outside port: $wire to spoofed sources seen on the client side for $flood sent"
 leaked=$(count "$work/srv.pcap" "ip.src == 198.18.0.0/15 || ipv6.src == 2001:db8:f::/48")
 legit=$(count "$work/srv.pcap" "udp.dstport == 4433")
