@@ -22,6 +22,18 @@ finish() {
 	[ "$E2E_FAILED" -eq 0 ]
 }
 
+# say_until_echoed LINE OUTFILE SECONDS: the client's stdin. Sends LINE, then holds stdin open until
+# LINE comes back in OUTFILE (at most SECONDS): a client closes its session when stdin ends, so a fixed
+# sleep would fail the test whenever a slow handshake (sanitizer build, loaded machine) outlasts it.
+say_until_echoed() {
+	local deadline=$((SECONDS + $3))
+	echo "$1"
+	while [ $SECONDS -lt $deadline ] && ! grep -qx -- "$1" "$2" 2>/dev/null; do
+		sleep 0.1
+	done
+	sleep 0.2
+}
+
 # The four unmodified clients: name|command, against the testbed's server addresses on port 4433.
 e2e_clients() {
 	CLIENTS=(
@@ -40,7 +52,7 @@ start_clients() {
 	CLIENT_PIDS=
 	for c in "${CLIENTS[@]}"; do
 		name=${c%%|*} cmd=${c#*|}
-		(echo "echo-through-the-scrubber-$name"; sleep 2) |
+		say_until_echoed "echo-through-the-scrubber-$name" "$1/$name.out" 18 |
 			timeout 20 ip netns exec "$(tb_ns cli)" $cmd >"$1/$name.out" 2>&1 &
 		CLIENT_PIDS="$CLIENT_PIDS $!"
 	done

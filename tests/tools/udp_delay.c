@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * udp_delay: a UDP relay that holds every client-to-server datagram for a fixed time, for the key
- * rotation test: with the delay equal to the key period, every second ClientHello reaches the
- * scrubber one epoch after its cookie was made. Server-to-client datagrams pass at once.
+ * udp_delay: a UDP relay that holds every client-to-server datagram for DELAY_MS. With EPOCH_MS (the
+ * key period), a first ClientHello (no cookie) is instead held until DELAY_MS before the next epoch
+ * boundary of the wall clock: its cookie is made in the last DELAY_MS of an epoch and the second
+ * ClientHello, held DELAY_MS, reaches the scrubber in the next epoch, every time. Every hold stays
+ * shorter than the clients' 1 s retransmission timer, so no retransmission races the handshake.
+ * Server-to-client datagrams pass at once.
  *
- *   udp_delay LISTEN_ADDR:PORT SERVER_ADDR:PORT DELAY_MS
+ *   udp_delay LISTEN_ADDR:PORT SERVER_ADDR:PORT DELAY_MS [EPOCH_MS]
  *
  * One client at a time (the last one that spoke). Stops on SIGTERM.
  */
@@ -27,12 +30,43 @@ struct held {
 };
 
 static long long
-now_ms(void)
+clock_ms(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long
+now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+/* A DTLS ClientHello whose cookie is empty (record header 13 bytes, handshake header 12). */
+static int
+is_first_client_hello(const unsigned char *d, size_t len)
+{
+	const size_t session_id_at = 13 + 12 + 2 + 32;
+	size_t cookie_at;
+
+	if (len <= session_id_at || d[0] != 22 || d[13] != 1)
+		return 0;
+	cookie_at = session_id_at + 1 + d[session_id_at];
+	return cookie_at < len && d[cookie_at] == 0;
+}
+
+/* How long to hold a datagram: see the head comment. */
+static long long
+hold_ms(const unsigned char *d, size_t len, long delay, long epoch)
+{
+	long long to_boundary;
+
+	if (epoch <= 0 || !is_first_client_hello(d, len))
+		return delay;
+	to_boundary = epoch - clock_ms(CLOCK_REALTIME) % epoch;
+	return to_boundary > delay ? to_boundary - delay : 0;
 }
 
 int
@@ -42,12 +76,14 @@ main(int argc, char **argv)
 	struct sockaddr_storage listen_at, server, client;
 	socklen_t listen_len, server_len, client_len = 0;
 	unsigned head = 0, tail = 0;
-	long delay;
+	long delay, epoch = 0;
 	int in, out;
 
-	if (argc != 4 || udp_parse_address(argv[1], &listen_at, &listen_len) != 0 ||
+	if (argc == 5)
+		epoch = atol(argv[4]);
+	if (argc < 4 || argc > 5 || epoch < 0 || udp_parse_address(argv[1], &listen_at, &listen_len) != 0 ||
 	    udp_parse_address(argv[2], &server, &server_len) != 0 || (delay = atol(argv[3])) < 0) {
-		fprintf(stderr, "usage: %s LISTEN_ADDR:PORT SERVER_ADDR:PORT DELAY_MS\n", argv[0]);
+		fprintf(stderr, "usage: %s LISTEN_ADDR:PORT SERVER_ADDR:PORT DELAY_MS [EPOCH_MS]\n", argv[0]);
 		return 2;
 	}
 	in = socket(listen_at.ss_family, SOCK_DGRAM, 0);
@@ -57,7 +93,7 @@ main(int argc, char **argv)
 		perror("udp_delay");
 		return 1;
 	}
-	printf("udp_delay: %s -> %s, %ld ms\n", argv[1], argv[2], delay);
+	printf("udp_delay: %s -> %s, %ld ms, epochs of %ld ms\n", argv[1], argv[2], delay, epoch);
 	fflush(stdout);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = out, .events = POLLIN } };
@@ -72,7 +108,7 @@ main(int argc, char **argv)
 			n = recvfrom(in, h->data, sizeof(h->data), 0, (struct sockaddr *)&client, &client_len);
 			if (n > 0 && tail - head < QUEUE) {
 				h->len = (size_t)n;
-				h->due_ms = now_ms() + delay;
+				h->due_ms = now_ms() + hold_ms(h->data, h->len, delay, epoch);
 				tail++;
 			}
 		}
