@@ -6,14 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
-
 
 static uint64_t
 delta_rate(uint64_t now, uint64_t before, uint64_t ms)
 {
 	return ms == 0 ? 0 : (now - before) * 1000 / ms;
+}
+
+/* Share of the workers' time spent on loops that had frames, in percent. */
+static double
+busy_percent(uint64_t busy_cycles, uint64_t ms, unsigned n_workers)
+{
+	const double available = (double)ms * (double)rte_get_tsc_hz() / 1000.0 * n_workers;
+
+	return available > 0 ? 100.0 * (double)busy_cycles / available : 0.0;
 }
 
 void
@@ -26,14 +35,15 @@ ds_control_print_line(struct ds_control *c, uint64_t now_ms)
 	ds_stats_sum(c->blocks, c->n_workers, &t);
 	printf("[%7.1fs] rx %" PRIu64 " (%" PRIu64 "/s) | hvr %" PRIu64 " (%" PRIu64 "/s) | ch2 ok %" PRIu64
 	       " bad %" PRIu64 " | fwd %" PRIu64 " | drop unverified %" PRIu64 " malformed %" PRIu64
-	       " policy %" PRIu64 " | flows %" PRIu64 " | out %" PRIu64 " | tx_full %" PRIu64 "\n",
+	       " policy %" PRIu64 " | flows %" PRIu64 " | out %" PRIu64 " | tx_full %" PRIu64 " | busy %.0f%%\n",
 	       (double)(now_ms - c->start_ms) / 1000.0, a[DS_ACT_RX_OUTSIDE],
 	       delta_rate(a[DS_ACT_RX_OUTSIDE], c->last.action[DS_ACT_RX_OUTSIDE], ms), a[DS_ACT_HVR_SENT],
 	       delta_rate(a[DS_ACT_HVR_SENT], c->last.action[DS_ACT_HVR_SENT], ms), a[DS_ACT_CH2_VALID],
 	       a[DS_ACT_CH2_BAD_COOKIE] + a[DS_ACT_CH2_EXPIRED_KEY],
 	       a[DS_ACT_FORWARDED_CH2] + a[DS_ACT_FORWARDED_VERIFIED] + a[DS_ACT_FORWARDED_POLICY],
 	       a[DS_ACT_DROPPED_UNVERIFIED], a[DS_ACT_DROPPED_MALFORMED], a[DS_ACT_DROPPED_POLICY], t.flows_active,
-	       a[DS_ACT_FORWARDED_OUTSIDE], a[DS_ACT_TX_FULL]);
+	       a[DS_ACT_FORWARDED_OUTSIDE], a[DS_ACT_TX_FULL],
+	       busy_percent(t.busy_cycles - c->last.busy_cycles, ms, c->n_workers));
 	fflush(stdout);
 	c->last = t;
 	c->last_ms = now_ms;
@@ -101,6 +111,8 @@ ds_control_print_summary(const struct ds_control *c, uint64_t now_ms)
 	print_nonzero("frames from the outside, by what they were:", outcome_name, t.outcome, DS_OUT_COUNT);
 	print_nonzero("HVR writer:", hvr_name, t.hvr, DS_HVR_RESULT_COUNT);
 	printf("verified flows now: %" PRIu64 "\n", t.flows_active);
+	printf("workers busy: %.1f%% of their time (%" PRIu64 " TSC cycles at %" PRIu64 " Hz)\n",
+	       busy_percent(t.busy_cycles, now_ms - c->start_ms, c->n_workers), t.busy_cycles, rte_get_tsc_hz());
 	print_ports(c);
 	printf("conservation: rx_outside %" PRIu64 " %s %" PRIu64 " = sent + forwarded + dropped\n",
 	       t.action[DS_ACT_RX_OUTSIDE], ds_stats_conserved(&t) ? "==" : "!=", ds_stats_fates(&t));
@@ -112,8 +124,8 @@ write_block(FILE *f, const struct ds_stats *s, const char *indent)
 {
 	fprintf(f, "{");
 	ds_stats_json_members(f, s, indent);
-	fprintf(f, ",\n%s\"flows_active\": %" PRIu64 "\n%.*s}", indent, s->flows_active,
-		(int)strlen(indent) - 2, indent);
+	fprintf(f, ",\n%s\"flows_active\": %" PRIu64 ",\n%s\"busy_cycles\": %" PRIu64 "\n%.*s}", indent,
+		s->flows_active, indent, s->busy_cycles, (int)strlen(indent) - 2, indent);
 }
 
 int
@@ -126,9 +138,10 @@ ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now
 	if (f == NULL)
 		return -errno;
 	ds_stats_sum(c->blocks, c->n_workers, &t);
-	fprintf(f, "{\n  \"duration_s\": %.3f,\n  \"workers\": %u,\n  \"mode\": \"%s\",\n  \"conserved\": %s,\n",
+	fprintf(f, "{\n  \"duration_s\": %.3f,\n  \"workers\": %u,\n  \"mode\": \"%s\",\n  \"conserved\": %s,\n"
+		"  \"tsc_hz\": %" PRIu64 ",\n",
 		(double)(now_ms - c->start_ms) / 1000.0, c->n_workers, ds_deploy_mode_name(c->cfg->mode),
-		ds_stats_conserved(&t) ? "true" : "false");
+		ds_stats_conserved(&t) ? "true" : "false", rte_get_tsc_hz());
 	fprintf(f, "  \"totals\": ");
 	write_block(f, &t, "    ");
 	fprintf(f, ",\n  \"per_worker\": [");
@@ -172,6 +185,8 @@ telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	ds_stats_foreach(&t, add_counter, d);
 	rte_tel_data_add_dict_u64(d, "flows_active", t.flows_active);
+	rte_tel_data_add_dict_u64(d, "busy_cycles", t.busy_cycles);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	rte_tel_data_add_dict_int(d, "conserved", ds_stats_conserved(&t));
 	return 0;
 }

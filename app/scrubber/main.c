@@ -16,18 +16,14 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_launch.h>
 #include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "control.h"
 #include "ds_config.h"
-#include "ds_cookie_engine.h"
-#include "ds_flow.h"
 #include "ds_keyring.h"
 #include "ports.h"
-#include "worker.h"
+#include "workers.h"
 
 enum { CONTROL_TICK_MS = 100, MAX_EAL_ARGV = 16 + DS_CONFIG_MAX_EAL_ARGS + 2 * DS_PORT_COUNT };
 
@@ -151,71 +147,15 @@ struct appliance {
 	struct ds_ports ports;
 	struct rte_mempool *pool;
 	struct ds_keyring *keyring;
-	struct ds_worker *workers;
-	struct ds_stats *stats;
+	struct ds_workers workers;
 	struct ds_control control;
 	unsigned main_reader;
 };
 
-static int
-setup_workers(struct appliance *a, char *err, size_t err_len)
-{
-	const struct ds_config *cfg = &a->cfg;
-	unsigned i, r;
-
-	a->workers = rte_zmalloc("ds_workers", cfg->n_workers * sizeof(*a->workers), RTE_CACHE_LINE_SIZE);
-	a->stats = rte_zmalloc("ds_stats", cfg->n_workers * sizeof(*a->stats), RTE_CACHE_LINE_SIZE);
-	if (a->workers == NULL || a->stats == NULL) {
-		snprintf(err, err_len, "out of memory for %u workers", cfg->n_workers);
-		return -1;
-	}
-	for (i = 0; i < cfg->n_workers; i++) {
-		struct ds_worker *w = &a->workers[i];
-		const int socket = (int)rte_lcore_to_socket_id(cfg->workers[i]);
-		char name[32];
-		int reader;
-
-		w->cfg = cfg;
-		w->services = &cfg->services;
-		w->queue = (uint16_t)i;
-		w->lcore = cfg->workers[i];
-		for (r = 0; r < DS_PORT_COUNT; r++) {
-			w->port[r] = a->ports.id[r];
-			w->tx_offloads[r] = a->ports.tx_offloads[r];
-			w->port_mac[r] = a->ports.mac[r];
-		}
-		w->flow_idle_ticks = rte_get_tsc_hz() * cfg->flow_idle_timeout_s;
-		w->keyring = a->keyring;
-		reader = ds_keyring_reader_register(a->keyring);
-		w->engine = ds_cookie_engine_create(err, err_len);
-		snprintf(name, sizeof(name), "ds_flows_%u", i);
-		w->flows = ds_flow_table_create(name, cfg->flow_capacity, socket, w->flow_idle_ticks);
-		if (reader < 0 || w->engine == NULL || w->flows == NULL) {
-			if (w->engine != NULL)
-				snprintf(err, err_len, "worker %u: flow table of %u entries: %s", i, cfg->flow_capacity,
-					 rte_strerror(rte_errno));
-			return -1;
-		}
-		w->reader = (unsigned)reader;
-		w->stats = &a->stats[i];
-		w->quit = &quit;
-	}
-	return 0;
-}
-
 static void
 teardown(struct appliance *a)
 {
-	unsigned i;
-
-	if (a->workers != NULL) {
-		for (i = 0; i < a->cfg.n_workers; i++) {
-			ds_cookie_engine_destroy(a->workers[i].engine);
-			ds_flow_table_free(a->workers[i].flows);
-		}
-		rte_free(a->workers);
-	}
-	rte_free(a->stats);
+	ds_workers_free(&a->workers);
 	ds_keyring_destroy(a->keyring);
 	ds_config_clear(&a->cfg);
 }
@@ -267,7 +207,6 @@ main(int argc, char **argv)
 	static char storage[4][DS_CONFIG_ARG_MAX];
 	char err[1024], *eargv[MAX_EAL_ARGV];
 	struct options o;
-	unsigned i;
 	int eargc, rc = 1, reader;
 
 	if (parse_options(argc, argv, &o) != 0)
@@ -306,13 +245,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (ds_ports_start(&a.cfg, a.pool, &a.ports, err, sizeof(err)) != 0 ||
-	    setup_workers(&a, err, sizeof(err)) != 0) {
+	    ds_workers_create(&a.workers, &a.cfg, &a.ports, a.keyring, &quit, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
 	reader = ds_keyring_reader_register(a.keyring);
 	a.main_reader = (unsigned)(reader < 0 ? 0 : reader);
-	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.stats, .n_workers = a.cfg.n_workers,
+	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.workers.stats, .n_workers = a.cfg.n_workers,
 					 .port_ids = { a.ports.id[0], a.ports.id[1] }, .start_ms = mono_ms(),
 					 .last_ms = mono_ms() };
 	if (ds_control_register_telemetry(&a.control) != 0)
@@ -325,8 +264,7 @@ main(int argc, char **argv)
 	       a.cfg.services.count, a.cfg.services.count == 1 ? "" : "s", ds_cookie_mode_name(a.cfg.cookie.mode),
 	       a.cfg.cookie.cookie_len, a.cfg.cookie.period_s);
 	fflush(stdout);
-	for (i = 0; i < a.cfg.n_workers; i++)
-		rte_eal_remote_launch(ds_worker_main, &a.workers[i], a.cfg.workers[i]);
+	ds_workers_launch(&a.workers);
 	control_loop(&a, &o);
 	rte_eal_mp_wait_lcore();
 	ds_control_print_summary(&a.control, mono_ms());

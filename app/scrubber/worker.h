@@ -19,7 +19,7 @@ struct ds_keyring;
 struct ds_cookie_engine;
 struct ds_flow_table;
 
-enum { DS_BURST = 32 };
+enum { DS_BURST = 64 };
 
 struct ds_worker {
 	/* Read-only once launched. */

@@ -7,15 +7,18 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "ds_wire.h"
 
-_Static_assert(sizeof(struct ds_flow_key) == 40, "flow keys are hashed whole: no hidden padding");
+_Static_assert(sizeof(struct ds_flow_key) == 48, "flow keys are hashed whole: no hidden padding");
 
 struct ds_flow_table {
 	struct rte_hash *hash;
-	uint64_t *last_seen;   /* by hash position */
+	uint64_t *last_seen;   /* by hash position; 0 = no flow there */
 	uint64_t idle_ticks;
+	uint32_t max_position;
+	uint32_t count;        /* flows stored (rte_hash_count() reads the free-slot ring) */
 	uint32_t sweep_next;   /* where ds_flow_expire() resumes */
 	size_t memory;
 };
@@ -28,6 +31,13 @@ heap_used(int socket_id)
 	if (rte_malloc_get_socket_stats(socket_id < 0 ? 0 : socket_id, &st) != 0)
 		return 0;
 	return st.heap_allocsz_bytes;
+}
+
+/* A time stamp that is never 0, the mark of a free position (the TSC does not reach 2^64 - 1). */
+static inline uint64_t
+seen(uint64_t now)
+{
+	return now + 1;
 }
 
 struct ds_flow_table *
@@ -61,6 +71,7 @@ ds_flow_table_create(const char *name, uint32_t capacity, int socket_id, uint64_
 		return NULL;
 	}
 	t->idle_ticks = idle_ticks;
+	t->max_position = rte_hash_max_key_id(t->hash);
 	t->memory = heap_used(socket_id) - before;
 	return t;
 }
@@ -88,23 +99,71 @@ ds_flow_key_from_frame(struct ds_flow_key *key, const uint8_t *frame, const stru
 	key->ip_version = info->ip_version;
 }
 
+/* Positions of up to 64 keys (negative: absent), with the lines their time stamps live in on the way. */
+static void
+positions_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, int32_t *positions)
+{
+	unsigned done, i;
+
+	for (done = 0; done < n; done += RTE_HASH_LOOKUP_BULK_MAX) {
+		const unsigned chunk = n - done < RTE_HASH_LOOKUP_BULK_MAX ? n - done : RTE_HASH_LOOKUP_BULK_MAX;
+
+		rte_hash_lookup_bulk(t->hash, (const void **)(keys + done), chunk, positions + done);
+	}
+	/* Stamps are scattered like the keys: fetch them all at once rather than one miss after another. */
+	for (i = 0; i < n; i++)
+		if (positions[i] >= 0)
+			rte_prefetch0(&t->last_seen[positions[i]]);
+}
+
 void
 ds_flow_lookup_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, uint64_t now,
 		    uint64_t *found)
 {
-	int32_t positions[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned done, i;
+	int32_t positions[64];
+	unsigned i;
 
 	*found = 0;
-	for (done = 0; done < n; done += RTE_HASH_LOOKUP_BULK_MAX) {
-		const unsigned chunk = n - done < RTE_HASH_LOOKUP_BULK_MAX ? n - done : RTE_HASH_LOOKUP_BULK_MAX;
+	if (n > 64)
+		n = 64;
+	positions_bulk(t, keys, n, positions);
+	for (i = 0; i < n; i++) {
+		if (positions[i] < 0)
+			continue;
+		t->last_seen[positions[i]] = seen(now);
+		*found |= UINT64_C(1) << i;
+	}
+}
 
-		rte_hash_lookup_bulk(t->hash, (const void **)(keys + done), chunk, positions);
-		for (i = 0; i < chunk; i++) {
-			if (positions[i] < 0)
-				continue;
-			t->last_seen[positions[i]] = now;
-			*found |= UINT64_C(1) << (done + i);
+static enum ds_flow_insert_result
+add(struct ds_flow_table *t, const struct ds_flow_key *key, uint64_t now)
+{
+	const int32_t pos = rte_hash_add_key(t->hash, key);
+
+	if (pos < 0)
+		return DS_FLOW_FULL;
+	t->count++;
+	t->last_seen[pos] = seen(now);
+	return DS_FLOW_INSERTED;
+}
+
+void
+ds_flow_insert_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, uint64_t now,
+		    enum ds_flow_insert_result *results)
+{
+	int32_t positions[64];
+	unsigned i;
+
+	if (n > 64)
+		n = 64;
+	positions_bulk(t, keys, n, positions);
+	for (i = 0; i < n; i++) {
+		if (positions[i] >= 0) {
+			t->last_seen[positions[i]] = seen(now);
+			results[i] = DS_FLOW_REFRESHED;
+		} else {
+			/* Added one by one: the same flow twice in a burst is found the second time. */
+			results[i] = rte_hash_lookup(t->hash, keys[i]) >= 0 ? DS_FLOW_REFRESHED : add(t, keys[i], now);
 		}
 	}
 }
@@ -112,41 +171,41 @@ ds_flow_lookup_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, un
 enum ds_flow_insert_result
 ds_flow_insert(struct ds_flow_table *t, const struct ds_flow_key *key, uint64_t now)
 {
-	int32_t pos = rte_hash_lookup(t->hash, key);
-	enum ds_flow_insert_result result = DS_FLOW_REFRESHED;
+	enum ds_flow_insert_result result;
 
-	if (pos < 0) {
-		pos = rte_hash_add_key(t->hash, key);
-		if (pos < 0)
-			return DS_FLOW_FULL;
-		result = DS_FLOW_INSERTED;
-	}
-	t->last_seen[pos] = now;
+	ds_flow_insert_bulk(t, &key, 1, now, &result);
 	return result;
 }
 
 unsigned
 ds_flow_expire(struct ds_flow_table *t, uint64_t now, unsigned budget)
 {
+	const uint64_t stamp = seen(now);
 	unsigned removed = 0;
-	struct ds_flow_key copy;
-	const void *key;
-	void *data;
 
+	/*
+	 * Walk the positions, not the keys: rte_hash_iterate() skips empty slots without a bound, which on a
+	 * large, nearly empty table (a flood, few flows) would scan it all on every call.
+	 */
 	while (budget-- > 0) {
-		const int32_t pos = rte_hash_iterate(t->hash, &key, &data, &t->sweep_next);
+		const uint32_t pos = t->sweep_next;
+		void *key;
 
-		if (pos < 0) {
-			/* End of the table: start over next time. */
-			t->sweep_next = 0;
-			break;
-		}
-		if (now - t->last_seen[pos] <= t->idle_ticks)
+		t->sweep_next = pos == t->max_position ? 0 : pos + 1;
+		/* Stamps never exceed seen(now): the difference cannot wrap. */
+		if (t->last_seen[pos] == 0 || stamp - t->last_seen[pos] <= t->idle_ticks)
 			continue;
-		/* The key lives in the slot being freed: delete through a copy. */
-		memcpy(&copy, key, sizeof(copy));
-		if (rte_hash_del_key(t->hash, &copy) >= 0)
-			removed++;
+		if (rte_hash_get_key_with_position(t->hash, (int32_t)pos, &key) == 0) {
+			struct ds_flow_key copy;
+
+			/* The key lives in the slot being freed: delete through a copy. */
+			memcpy(&copy, key, sizeof(copy));
+			if (rte_hash_del_key(t->hash, &copy) >= 0) {
+				removed++;
+				t->count--;
+			}
+		}
+		t->last_seen[pos] = 0;
 	}
 	return removed;
 }
@@ -154,7 +213,7 @@ ds_flow_expire(struct ds_flow_table *t, uint64_t now, unsigned budget)
 uint32_t
 ds_flow_count(const struct ds_flow_table *t)
 {
-	return (uint32_t)rte_hash_count(t->hash);
+	return t->count;
 }
 
 size_t

@@ -91,8 +91,11 @@ ds_pktmbuf_write_hvr(struct rte_mbuf *m, const struct ds_frame_info *info, const
 		return result;
 	m->data_len = (uint16_t)frame_len;
 	m->pkt_len = frame_len;
-	m->l2_len = info->l3_offset;
-	m->l3_len = info->l4_offset - info->l3_offset;
+	/* Header lengths live in the mbuf's second cache line: written only for a NIC that reads them. */
+	if (flags != 0) {
+		m->l2_len = info->l3_offset;
+		m->l3_len = info->l4_offset - info->l3_offset;
+	}
 	/* Receive flags describe the old frame; keep only what says who owns the buffer. */
 	m->ol_flags = (m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)) | ol_flags;
 	return result;

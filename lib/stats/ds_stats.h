@@ -61,6 +61,7 @@ struct ds_stats {
 	uint64_t outcome[DS_OUT_COUNT];
 	uint64_t hvr[DS_HVR_RESULT_COUNT];
 	uint64_t flows_active; /**< a gauge, not a counter: flows in the worker's table now */
+	uint64_t busy_cycles;  /**< TSC cycles of the worker's loops that received frames (its load) */
 } __attribute__((aligned(64)));
 
 /**

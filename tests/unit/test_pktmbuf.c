@@ -73,8 +73,9 @@ check_hvr(const struct hello *h, uint64_t tx_offloads, struct tap_group *g)
 	ok = r == DS_HVR_WRITTEN &&
 	     hvr_rules_check(h->fb.data, &h->info, rte_pktmbuf_mtod(m, uint8_t *), m->data_len, cookie,
 			     sizeof(cookie), flags, why, sizeof(why));
+	/* Header lengths matter to a NIC that computes checksums; without offloads they are not written. */
 	tap_sub(g, ok && m->pkt_len == m->data_len && m->ol_flags == want_ol &&
-			   m->l2_len == info.l3_offset && m->l3_len == info.l4_offset - info.l3_offset,
+			   (flags == 0 || (m->l2_len == info.l3_offset && m->l3_len == info.l4_offset - info.l3_offset)),
 		"%s: len %u, ol_flags 0x%llx (want 0x%llx) %s", h->label, m->data_len,
 		(unsigned long long)m->ol_flags, (unsigned long long)want_ol, why);
 	rte_pktmbuf_free(m);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "workers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "ds_cookie_engine.h"
+#include "ds_flow.h"
+#include "ds_keyring.h"
+
+int
+ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const struct ds_ports *ports,
+		  struct ds_keyring *keyring, const volatile bool *quit, char *err, size_t err_len)
+{
+	unsigned i, r;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->worker = rte_zmalloc("ds_workers", cfg->n_workers * sizeof(*ws->worker), RTE_CACHE_LINE_SIZE);
+	ws->stats = rte_zmalloc("ds_stats", cfg->n_workers * sizeof(*ws->stats), RTE_CACHE_LINE_SIZE);
+	if (ws->worker == NULL || ws->stats == NULL) {
+		snprintf(err, err_len, "out of memory for %u workers", cfg->n_workers);
+		return -1;
+	}
+	for (i = 0; i < cfg->n_workers; i++) {
+		struct ds_worker *w = &ws->worker[i];
+		const int socket = (int)rte_lcore_to_socket_id(cfg->workers[i]);
+		char name[32];
+		int reader;
+
+		ws->n = i + 1;
+		w->cfg = cfg;
+		w->services = &cfg->services;
+		w->queue = (uint16_t)i;
+		w->lcore = cfg->workers[i];
+		for (r = 0; r < DS_PORT_COUNT; r++) {
+			w->port[r] = ports->id[r];
+			w->tx_offloads[r] = ports->tx_offloads[r];
+			w->port_mac[r] = ports->mac[r];
+		}
+		w->flow_idle_ticks = rte_get_tsc_hz() * cfg->flow_idle_timeout_s;
+		w->keyring = keyring;
+		reader = ds_keyring_reader_register(keyring);
+		w->engine = ds_cookie_engine_create(err, err_len);
+		snprintf(name, sizeof(name), "ds_flows_%u", i);
+		w->flows = ds_flow_table_create(name, cfg->flow_capacity, socket, w->flow_idle_ticks);
+		if (reader < 0 || w->engine == NULL || w->flows == NULL) {
+			if (reader < 0)
+				snprintf(err, err_len, "worker %u: no keyring reader slot left", i);
+			else if (w->engine != NULL)
+				snprintf(err, err_len, "worker %u: flow table of %u entries: %s", i, cfg->flow_capacity,
+					 rte_strerror(rte_errno));
+			return -1;
+		}
+		w->reader = (unsigned)reader;
+		w->stats = &ws->stats[i];
+		w->quit = quit;
+	}
+	return 0;
+}
+
+void
+ds_workers_launch(const struct ds_workers *ws)
+{
+	unsigned i;
+
+	for (i = 0; i < ws->n; i++)
+		rte_eal_remote_launch(ds_worker_main, &ws->worker[i], ws->worker[i].lcore);
+}
+
+void
+ds_workers_free(struct ds_workers *ws)
+{
+	unsigned i;
+
+	if (ws->worker != NULL) {
+		for (i = 0; i < ws->n; i++) {
+			ds_cookie_engine_destroy(ws->worker[i].engine);
+			ds_flow_table_free(ws->worker[i].flows);
+		}
+	}
+	rte_free(ws->worker);
+	rte_free(ws->stats);
+	memset(ws, 0, sizeof(*ws));
+}
