@@ -22,6 +22,7 @@
 #include "cookie_fixtures.h"
 #include "ds_cookie_engine.h"
 #include "ds_keyring.h"
+#include "mac_floor.h"
 #include "reference_mac.h"
 
 enum { POOL = 4096, ROUNDS = 5 };
@@ -94,149 +95,34 @@ engine_burst(void *arg, unsigned start, unsigned burst)
 	ds_cookie_engine_run(c->e, c->ks, reqs, burst, cookies, verdicts);
 }
 
-struct raw_ctx {
-	IMB_MGR *mgr;
-	IMB_HASH_ALG alg;
-	IMB_JOB jobs[DS_COOKIE_BURST_MAX];
-	uint8_t tags[DS_COOKIE_BURST_MAX][32];
-	alignas(64) uint8_t ipad[32];
-	alignas(64) uint8_t opad[32];
-	alignas(16) uint32_t expanded[4 * 11];
-	alignas(16) uint8_t k1[16];
-	alignas(16) uint8_t k2[16];
-};
-
-/*
- * The floor for HMAC: jobs prepared once with the same keys; per burst only what any caller must do,
- * point each job at its input (the same inputs the engine MACs), then the ipsec-mb call.
- */
 static void
 raw_hmac_burst(void *arg, unsigned start, unsigned burst)
 {
-	struct raw_ctx *c = arg;
-	unsigned i;
-
-	for (i = 0; i < burst; i++) {
-		c->jobs[i].src = inputs[start + i];
-		c->jobs[i].msg_len_to_hash_in_bytes = input_len[start + i];
-	}
-	IMB_SUBMIT_HASH_BURST(c->mgr, c->jobs, burst, c->alg);
+	mac_floor_hmac_burst(arg, inputs + start, input_len + start, burst);
 }
 
-static void
-raw_hmac_prepare(struct raw_ctx *c, bool sha1, const uint8_t *key, size_t key_len)
-{
-	uint8_t block[64];
-	unsigned i;
-
-	c->alg = sha1 ? IMB_AUTH_HMAC_SHA_1 : IMB_AUTH_HMAC_SHA_256;
-	for (i = 0; i < 64; i++)
-		block[i] = (uint8_t)((i < key_len ? key[i] : 0) ^ 0x36);
-	if (sha1)
-		IMB_SHA1_ONE_BLOCK(c->mgr, block, c->ipad);
-	else
-		IMB_SHA256_ONE_BLOCK(c->mgr, block, c->ipad);
-	for (i = 0; i < 64; i++)
-		block[i] = (uint8_t)((i < key_len ? key[i] : 0) ^ 0x5c);
-	if (sha1)
-		IMB_SHA1_ONE_BLOCK(c->mgr, block, c->opad);
-	else
-		IMB_SHA256_ONE_BLOCK(c->mgr, block, c->opad);
-	for (i = 0; i < DS_COOKIE_BURST_MAX; i++) {
-		IMB_JOB *job = &c->jobs[i];
-
-		memset(job, 0, sizeof(*job));
-		job->cipher_mode = IMB_CIPHER_NULL;
-		job->chain_order = IMB_ORDER_HASH_CIPHER;
-		job->hash_alg = c->alg;
-		job->src = inputs[i];
-		job->msg_len_to_hash_in_bytes = input_len[i];
-		job->auth_tag_output = c->tags[i];
-		job->auth_tag_output_len_in_bytes = sha1 ? 20 : 32;
-		job->u.HMAC._hashed_auth_key_xor_ipad = c->ipad;
-		job->u.HMAC._hashed_auth_key_xor_opad = c->opad;
-	}
-}
-
-/* AES-CMAC has no hash-burst call: the job API's burst calls are the floor. */
 static void
 raw_cmac_burst(void *arg, unsigned start, unsigned burst)
 {
-	struct raw_ctx *c = arg;
-	IMB_JOB *jobs[DS_COOKIE_BURST_MAX];
-	unsigned got = IMB_GET_NEXT_BURST(c->mgr, burst, jobs), i;
-
-	for (i = 0; i < got; i++) {
-		jobs[i]->cipher_mode = IMB_CIPHER_NULL;
-		jobs[i]->cipher_direction = IMB_DIR_ENCRYPT;
-		jobs[i]->chain_order = IMB_ORDER_HASH_CIPHER;
-		jobs[i]->hash_alg = IMB_AUTH_AES_CMAC;
-		jobs[i]->src = inputs[start + i];
-		jobs[i]->hash_start_src_offset_in_bytes = 0;
-		jobs[i]->msg_len_to_hash_in_bytes = input_len[start + i];
-		jobs[i]->auth_tag_output = c->tags[i];
-		jobs[i]->auth_tag_output_len_in_bytes = 16;
-		jobs[i]->u.CMAC._key_expanded = c->expanded;
-		jobs[i]->u.CMAC._skey1 = c->k1;
-		jobs[i]->u.CMAC._skey2 = c->k2;
-	}
-	IMB_SUBMIT_BURST(c->mgr, got, jobs);
-	while (IMB_FLUSH_BURST(c->mgr, DS_COOKIE_BURST_MAX, jobs) > 0)
-		;
-}
-
-static void
-raw_cmac_prepare(struct raw_ctx *c, const uint8_t *key)
-{
-	uint8_t dec[16 * 11] __attribute__((aligned(16)));
-
-	IMB_AES_KEYEXP_128(c->mgr, key, c->expanded, dec);
-	IMB_AES_CMAC_SUBKEY_GEN_128(c->mgr, c->expanded, c->k1, c->k2);
+	mac_floor_cmac_burst(arg, inputs + start, input_len + start, burst);
 }
 
 /* What a library server pays: OpenSSL EVP_MAC, context reused, one cookie at a time. */
 static void
 openssl_burst(void *arg, unsigned start, unsigned burst)
 {
-	EVP_MAC_CTX *ctx = arg;
 	uint8_t tag[64];
-	size_t out;
 	unsigned i;
 
-	for (i = 0; i < burst; i++) {
-		EVP_MAC_init(ctx, NULL, 0, NULL); /* NULL key: keep the key schedule */
-		EVP_MAC_update(ctx, inputs[start + i], input_len[start + i]);
-		EVP_MAC_final(ctx, tag, &out, sizeof(tag));
-	}
-}
-
-static EVP_MAC_CTX *
-openssl_ctx(enum ds_cookie_mode mode, const uint8_t *key)
-{
-	const bool cmac = mode == DS_COOKIE_AES_CMAC;
-	EVP_MAC *m = EVP_MAC_fetch(NULL, cmac ? "CMAC" : "HMAC", NULL);
-	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(m);
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(cmac ? OSSL_MAC_PARAM_CIPHER : OSSL_MAC_PARAM_DIGEST,
-						 cmac ? "AES-128-CBC"
-						      : mode == DS_COOKIE_HMAC_SHA256 ? "SHA256" : "SHA1", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	const size_t key_len = mode == DS_COOKIE_HMAC_SHA256 || mode == DS_COOKIE_HMAC_SHA1 ? 32 : 16;
-
-	EVP_MAC_free(m);
-	if (ctx == NULL || !EVP_MAC_CTX_set_params(ctx, params) || !EVP_MAC_init(ctx, key, key_len, NULL)) {
-		fprintf(stderr, "OpenSSL EVP_MAC setup failed\n");
-		exit(1);
-	}
-	return ctx;
+	for (i = 0; i < burst; i++)
+		openssl_mac(arg, inputs[start + i], input_len[start + i], tag);
 }
 
 int
 main(int argc, char **argv)
 {
 	static const unsigned bursts[] = { 1, 8, 32, 64 };
-	static struct raw_ctx raw_ctx;
+	static struct mac_floor raw_ctx;
 	static const struct option options[] = {
 		{ "seconds", required_argument, NULL, 's' },
 		{ "csv", required_argument, NULL, 'c' },
@@ -267,18 +153,9 @@ main(int argc, char **argv)
 		}
 	}
 	e = ds_cookie_engine_create(err, sizeof(err));
-	raw = alloc_mb_mgr(0);
-	if (e == NULL || raw == NULL) {
+	if (e == NULL || (raw = mac_floor_manager(ds_cookie_engine_arch(e))) == NULL) {
 		fprintf(stderr, "engine: %s\n", err);
 		return 1;
-	}
-	init_mb_mgr_avx512(raw);
-	if (strcmp(ds_cookie_engine_arch(e), "avx512") != 0) {
-		/* Same code path for the floor as for the engine. */
-		if (strcmp(ds_cookie_engine_arch(e), "avx2") == 0)
-			init_mb_mgr_avx2(raw);
-		else
-			init_mb_mgr_sse(raw);
 	}
 	if (csv_path != NULL && (csv = fopen(csv_path, "w")) == NULL) {
 		perror(csv_path);
@@ -319,13 +196,12 @@ main(int argc, char **argv)
 			ds_cookie_engine_run(e, ks, &pool[i].req, 1, cookies, &v);
 			fixture_present(&pool[i], cookies[0], len);
 		}
-		raw_ctx.mgr = raw;
 		if (mode == DS_COOKIE_AES_CMAC)
-			raw_cmac_prepare(&raw_ctx, key);
+			mac_floor_cmac_prepare(&raw_ctx, raw, key);
 		else
-			raw_hmac_prepare(&raw_ctx, mode != DS_COOKIE_HMAC_SHA256, key,
-					 mode == DS_COOKIE_GNUTLS ? 16 : 32);
-		ossl = openssl_ctx((enum ds_cookie_mode)mode, key);
+			mac_floor_hmac_prepare(&raw_ctx, raw, mode != DS_COOKIE_HMAC_SHA256, key,
+					       mode == DS_COOKIE_GNUTLS ? 16 : 32);
+		ossl = openssl_mac_ctx((enum ds_cookie_mode)mode, key);
 		for (verify = 0; verify <= 1; verify++) {
 			for (b = 0; b < sizeof(bursts) / sizeof(bursts[0]); b++) {
 				const unsigned burst = bursts[b];
