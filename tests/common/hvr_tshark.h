@@ -23,6 +23,7 @@ struct hvr_expect {
 	unsigned cookie_len;
 	unsigned ip_version;
 	int vlan_id;           /**< innermost VLAN ID, or -1 when untagged */
+	uint16_t ports[2];     /**< the ClientHello's UDP ports: the HVR is decoded as DTLS on both */
 };
 
 /** Fill the ClientHello-side facts of an expectation from a classified ClientHello frame. */

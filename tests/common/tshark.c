@@ -55,7 +55,8 @@ split_rows(struct tshark_table *table, size_t len)
 }
 
 int
-tshark_read(const char *pcap, uint16_t dtls_port, const char *const *fields, size_t nfields,
+tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
+	    size_t nfields,
 	    struct tshark_table *table)
 {
 	char cmd[8192];
@@ -67,8 +68,9 @@ tshark_read(const char *pcap, uint16_t dtls_port, const char *const *fields, siz
 	n = (size_t)snprintf(cmd, sizeof(cmd),
 			     "tshark -n -r '%s' -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE "
 			     "-T fields -E occurrence=f -E separator=/t", pcap);
-	if (dtls_port != 0)
-		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " -d udp.port==%u,dtls", dtls_port);
+	for (i = 0; i < n_ports && n < sizeof(cmd); i++)
+		if (dtls_ports[i] != 0)
+			n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " -d udp.port==%u,dtls", dtls_ports[i]);
 	for (i = 0; i < nfields && n < sizeof(cmd); i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " -e %s", fields[i]);
 	if (n + 16 >= sizeof(cmd))

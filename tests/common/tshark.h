@@ -22,12 +22,14 @@ struct tshark_table {
 /**
  * Run tshark on @p pcap and read @p fields for every frame (first occurrence of each field).
  *
- * @param dtls_port
- *   UDP port to decode as DTLS whatever the heuristics say (0: none).
+ * @param dtls_ports
+ *   UDP ports to decode as DTLS whatever the heuristics or another protocol's registered port say
+ *   (@p n_ports of them, 0 for none; zeros in the list are skipped).
  * @return
  *   0, or -1 when tshark could not run (message on stdout as a TAP diagnostic).
  */
-int tshark_read(const char *pcap, uint16_t dtls_port, const char *const *fields, size_t nfields,
+int tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
+		size_t nfields,
 		struct tshark_table *table);
 
 /** One cell. */

@@ -160,7 +160,7 @@ main(void)
 		capture_load(paths[i], &cap);
 		tap_check(cap.count > 0, "%s holds frames", capture_basename(paths[i]));
 		check_known_frames(paths[i], &cap);
-		if (tshark_read(paths[i], 0, tshark_fields, COL_COUNT, &t) != 0)
+		if (tshark_read(paths[i], NULL, 0, tshark_fields, COL_COUNT, &t) != 0)
 			tap_bail("tshark is needed for the cross-check");
 		tap_check(t.rows == cap.count, "%s: tshark reads %zu frames, libpcap %zu",
 			  capture_basename(paths[i]), t.rows, cap.count);
