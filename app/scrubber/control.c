@@ -221,6 +221,11 @@ telemetry_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "clock_skew_ms", (int)cfg->cookie.skew_ms);
 	rte_tel_data_add_dict_u64(d, "flow_capacity_per_worker", cfg->flow_capacity);
 	rte_tel_data_add_dict_int(d, "flow_idle_timeout_s", (int)cfg->flow_idle_timeout_s);
+	rte_tel_data_add_dict_u64(d, "hvr_limit_per_prefix", cfg->hvr_limit.per_prefix);
+	rte_tel_data_add_dict_u64(d, "hvr_limit_burst", cfg->hvr_limit.burst);
+	rte_tel_data_add_dict_int(d, "hvr_limit_ipv4_prefix", cfg->hvr_limit.ipv4_prefix);
+	rte_tel_data_add_dict_int(d, "hvr_limit_ipv6_prefix", cfg->hvr_limit.ipv6_prefix);
+	rte_tel_data_add_dict_u64(d, "hvr_limit_entries", cfg->hvr_limit.entries);
 	rte_tel_data_add_dict_string(d, "policy_non_ip", ds_policy_name(cfg->non_ip));
 	rte_tel_data_add_dict_string(d, "policy_non_service", ds_policy_name(cfg->non_service));
 	rte_tel_data_add_dict_string(d, "policy_ip_fragments", ds_policy_name(cfg->ip_fragments));

@@ -15,6 +15,7 @@
 #include "ds_flow.h"
 #include "ds_keyring.h"
 #include "ds_pktmbuf.h"
+#include "ds_ratelimit.h"
 #include "ds_route.h"
 
 enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4 };
@@ -216,12 +217,17 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 {
 	uint8_t cookies[DS_BURST][DS_COOKIE_MAX_LEN];
 	enum ds_cookie_verdict verdicts[DS_BURST];
+	struct ds_ratelimit_ref limit[DS_BURST];
 	const unsigned cookie_len = ds_cookie_keyset_params(ks)->cookie_len;
 	const uint64_t errors_before = ds_cookie_engine_errors(w->engine);
 	uint16_t valid[DS_BURST], n_valid = 0, k;
 
 	if (b->n_hello == 0)
 		return;
+	/* The limiter's slots of a flood's many prefixes are misses: fetched while the MACs compute. */
+	if (w->hvr_limit != NULL)
+		for (k = 0; k < b->n_hello; k++)
+			ds_ratelimit_locate(w->hvr_limit, b->req[k].client_addr, b->req[k].ip_version, &limit[k]);
 	ds_cookie_engine_run(w->engine, ks, b->req, b->n_hello, cookies, verdicts);
 	if (ds_cookie_engine_errors(w->engine) != errors_before)
 		DS_STATS_ADD(w->stats->action[DS_ACT_COOKIE_ENGINE_ERRORS],
@@ -234,6 +240,11 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 		count_verdict(w, verdicts[k]);
 		if (verdicts[k] == DS_COOKIE_VALID) {
 			valid[n_valid++] = i;
+			continue;
+		}
+		/* The HVR goes to the ClientHello's source: a spoofed flood aims it at a victim. */
+		if (w->hvr_limit != NULL && !ds_ratelimit_allow_ref(w->hvr_limit, &limit[k], now)) {
+			drop(w, b, m, DS_ACT_DROPPED_HVR_RATE_LIMITED);
 			continue;
 		}
 		r = ds_pktmbuf_write_hvr(m, &b->info[i], cookies[k], cookie_len, w->tx_offloads[DS_PORT_OUTSIDE]);
@@ -338,44 +349,65 @@ prefetch_descriptors(struct rte_mbuf **pkts, uint16_t n)
 		rte_prefetch0(pkts[i]);
 }
 
+static inline uint16_t
+poll_once(struct ds_worker *w)
+{
+	/* Once per loop: the key set to use, and the time. */
+	const struct ds_cookie_keyset *ks = ds_keyring_acquire(w->keyring, w->reader);
+	const uint16_t n_cur = w->n_ahead, cur = w->cur ^ 1, ahead = cur ^ 1;
+	struct rte_mbuf *inside[DS_BURST];
+	uint16_t n, got;
+	uint64_t end;
+
+	w->cur = cur;
+	w->n_ahead = rte_eth_rx_burst(w->port[DS_PORT_OUTSIDE], w->queue, w->outside[ahead], DS_BURST);
+	got = w->n_ahead;
+	prefetch_descriptors(w->outside[ahead], w->n_ahead);
+	if (n_cur != 0)
+		process_outside(w, w->outside[cur], n_cur, w->outside[ahead], w->n_ahead, ks, w->now);
+	n = rte_eth_rx_burst(w->port[DS_PORT_INSIDE], w->queue, inside, DS_BURST);
+	if (n != 0)
+		process_inside(w, inside, n);
+	got += n;
+	/* Idle flows leave a few at a time: never a stop-the-world scan. */
+	DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, w->now, EXPIRE_BUDGET));
+	__atomic_store_n(&w->stats->flows_active, ds_flow_count(w->flows), __ATOMIC_RELAXED);
+	/* The load: cycles of loops that had work; empty polls are the idle time. */
+	end = rte_rdtsc();
+	if ((got | n_cur) != 0)
+		DS_STATS_ADD(w->stats->busy_cycles, end - w->now);
+	w->now = end;
+	return got;
+}
+
+uint16_t
+ds_worker_poll(struct ds_worker *w)
+{
+	return poll_once(w);
+}
+
+void
+ds_worker_flush(struct ds_worker *w)
+{
+	const uint16_t ahead = w->cur ^ 1;
+
+	if (w->n_ahead != 0)
+		process_outside(w, w->outside[ahead], w->n_ahead, NULL, 0,
+				ds_keyring_acquire(w->keyring, w->reader), w->now);
+	w->n_ahead = 0;
+}
+
 int
 ds_worker_main(void *arg)
 {
 	struct ds_worker *w = arg;
-	/* Outside frames are received one burst ahead of their processing (prefetch_next). */
-	struct rte_mbuf *outside[2][DS_BURST], *inside[DS_BURST];
-	uint16_t n_ahead = 0, cur = 0;
-	uint64_t now = rte_rdtsc();
 
-	while (!*w->quit) {
-		/* Once per loop: the key set to use, and the time. */
-		const struct ds_cookie_keyset *ks = ds_keyring_acquire(w->keyring, w->reader);
-		const uint16_t n_cur = n_ahead;
-		uint16_t n, got = n_cur;
-		uint64_t end;
-
-		cur ^= 1;
-		n_ahead = rte_eth_rx_burst(w->port[DS_PORT_OUTSIDE], w->queue, outside[cur ^ 1], DS_BURST);
-		prefetch_descriptors(outside[cur ^ 1], n_ahead);
-		if (n_cur != 0)
-			process_outside(w, outside[cur], n_cur, outside[cur ^ 1], n_ahead, ks, now);
-		n = rte_eth_rx_burst(w->port[DS_PORT_INSIDE], w->queue, inside, DS_BURST);
-		if (n != 0)
-			process_inside(w, inside, n);
-		got |= n;
-		/* Idle flows leave a few at a time: never a stop-the-world scan. */
-		DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, now, EXPIRE_BUDGET));
-		__atomic_store_n(&w->stats->flows_active, ds_flow_count(w->flows), __ATOMIC_RELAXED);
-		/* The load: cycles of loops that had work; empty polls are the idle time. */
-		end = rte_rdtsc();
-		if (got != 0)
-			DS_STATS_ADD(w->stats->busy_cycles, end - now);
-		now = end;
-	}
+	w->n_ahead = 0;
+	w->now = rte_rdtsc();
+	while (!*w->quit)
+		poll_once(w);
 	/* What was received ahead is still answered. */
-	if (n_ahead != 0)
-		process_outside(w, outside[cur ^ 1], n_ahead, NULL, 0, ds_keyring_acquire(w->keyring, w->reader),
-				now);
+	ds_worker_flush(w);
 	ds_keyring_reader_offline(w->keyring, w->reader);
 	return 0;
 }

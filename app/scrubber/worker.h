@@ -18,6 +18,7 @@
 struct ds_keyring;
 struct ds_cookie_engine;
 struct ds_flow_table;
+struct ds_ratelimit;
 
 enum { DS_BURST = 64 };
 
@@ -36,11 +37,26 @@ struct ds_worker {
 	struct ds_keyring *keyring;
 	struct ds_cookie_engine *engine;
 	struct ds_flow_table *flows;
+	struct ds_ratelimit *hvr_limit;  /* HVRs per destination prefix; NULL = unlimited */
 	struct ds_stats *stats;          /* this worker's block */
 	const volatile bool *quit;
+	/* Loop state: outside frames are received one burst ahead of their processing. */
+	struct rte_mbuf *outside[2][DS_BURST];
+	uint16_t n_ahead, cur;
+	uint64_t now;
 } __attribute__((aligned(64)));
 
 /* The worker loop (rte_eal_remote_launch entry point); returns when *quit becomes true. */
 int ds_worker_main(void *arg);
+
+/*
+ * One turn of the loop, on the calling thread: process the burst received ahead, receive the next,
+ * serve the inside port, expire a few flows. Returns how many frames it received. For tests and
+ * fuzzers that drive a worker step by step; ds_worker_main() is this in a loop.
+ */
+uint16_t ds_worker_poll(struct ds_worker *w);
+
+/* Process what ds_worker_poll() received ahead, so that every frame received met its fate. */
+void ds_worker_flush(struct ds_worker *w);
 
 #endif /* DS_WORKER_H */

@@ -9,15 +9,20 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "ds_cookie_engine.h"
 #include "ds_flow.h"
+#include "ds_ratelimit.h"
 #include "ds_keyring.h"
 
 int
 ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const struct ds_ports *ports,
 		  struct ds_keyring *keyring, const volatile bool *quit, char *err, size_t err_len)
 {
+	/* DPDK names are process-wide: a second set of workers (tests) needs its own. */
+	static unsigned sets;
+	const unsigned set = sets++;
 	unsigned i, r;
 
 	memset(ws, 0, sizeof(*ws));
@@ -47,7 +52,7 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 		w->keyring = keyring;
 		reader = ds_keyring_reader_register(keyring);
 		w->engine = ds_cookie_engine_create(err, err_len);
-		snprintf(name, sizeof(name), "ds_flows_%u", i);
+		snprintf(name, sizeof(name), "ds_flows_%u_%u", set, i);
 		w->flows = ds_flow_table_create(name, cfg->flow_capacity, socket, w->flow_idle_ticks);
 		if (reader < 0 || w->engine == NULL || w->flows == NULL) {
 			if (reader < 0)
@@ -58,8 +63,23 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 			return -1;
 		}
 		w->reader = (unsigned)reader;
+		if (cfg->hvr_limit.per_prefix != 0) {
+			const struct ds_ratelimit_params rp = {
+				.rate = cfg->hvr_limit.per_prefix, .burst = cfg->hvr_limit.burst,
+				.ipv4_prefix = cfg->hvr_limit.ipv4_prefix, .ipv6_prefix = cfg->hvr_limit.ipv6_prefix,
+				.entries = cfg->hvr_limit.entries, .tsc_hz = rte_get_tsc_hz(), .seed = rte_rand(),
+			};
+
+			w->hvr_limit = ds_ratelimit_create(&rp);
+			if (w->hvr_limit == NULL) {
+				snprintf(err, err_len, "worker %u: HVR rate limit table of %u prefixes: out of memory", i,
+					 cfg->hvr_limit.entries);
+				return -1;
+			}
+		}
 		w->stats = &ws->stats[i];
 		w->quit = quit;
+		w->now = rte_rdtsc();
 	}
 	return 0;
 }
@@ -82,6 +102,7 @@ ds_workers_free(struct ds_workers *ws)
 		for (i = 0; i < ws->n; i++) {
 			ds_cookie_engine_destroy(ws->worker[i].engine);
 			ds_flow_table_free(ws->worker[i].flows);
+			ds_ratelimit_free(ws->worker[i].hvr_limit);
 		}
 	}
 	rte_free(ws->worker);

@@ -499,6 +499,41 @@ read_flows(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 }
 
 static bool
+read_hvr_limit(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
+{
+	struct field f[] = {
+		{ "per_prefix", false, NULL, NULL },  { "burst", false, NULL, NULL },
+		{ "ipv4_prefix", false, NULL, NULL }, { "ipv6_prefix", false, NULL, NULL },
+		{ "entries", false, NULL, NULL },
+	};
+	static const struct {
+		const char *key;
+		unsigned long min, max;
+	} ranges[] = {
+		{ "hvr_rate_limit.per_prefix", 0, 100000000 }, { "hvr_rate_limit.burst", 1, 100000000 },
+		{ "hvr_rate_limit.ipv4_prefix", 8, 32 },       { "hvr_rate_limit.ipv6_prefix", 16, 128 },
+		{ "hvr_rate_limit.entries", 1024, 1 << 24 },
+	};
+	unsigned long v[5] = { 1000, 0, 24, 56, 65536 };
+	unsigned i;
+
+	if (map != NULL && !read_map(w, map, "hvr_rate_limit", f, 5))
+		return false;
+	for (i = 0; map != NULL && i < 5; i++)
+		if (f[i].value != NULL && !read_uint(w, f[i].value, ranges[i].key, ranges[i].min, ranges[i].max, &v[i]))
+			return false;
+	if ((v[4] & (v[4] - 1)) != 0)
+		return fail(w, f[4].value, "hvr_rate_limit.entries", "%lu is not a power of two", v[4]);
+	cfg->hvr_limit.per_prefix = (uint32_t)v[0];
+	/* A quiet prefix may get one second's worth at once unless told otherwise. */
+	cfg->hvr_limit.burst = (uint32_t)(v[1] != 0 ? v[1] : v[0] != 0 ? v[0] : 1);
+	cfg->hvr_limit.ipv4_prefix = (uint8_t)v[2];
+	cfg->hvr_limit.ipv6_prefix = (uint8_t)v[3];
+	cfg->hvr_limit.entries = (uint32_t)v[4];
+	return true;
+}
+
+static bool
 read_policy(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 {
 	static const char *const choices[] = { "pass", "drop" };
@@ -560,6 +595,7 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 		{ "eal", false, NULL, NULL },     { "lcores", true, NULL, NULL },  { "mode", false, NULL, NULL },
 		{ "ports", true, NULL, NULL },    { "services", true, NULL, NULL }, { "cookie", true, NULL, NULL },
 		{ "flows", false, NULL, NULL },   { "policy", false, NULL, NULL }, { "stats", false, NULL, NULL },
+		{ "hvr_rate_limit", false, NULL, NULL },
 	};
 	unsigned mode = DS_MODE_INLINE;
 
@@ -570,7 +606,7 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 	cfg->mode = (enum ds_deploy_mode)mode;
 	return (f[0].value == NULL || read_eal(w, f[0].value, cfg)) && read_lcores(w, f[1].value, cfg) &&
 	       read_ports(w, f[3].value, cfg) && read_services(w, f[4].value, cfg) &&
-	       read_flows(w, f[6].value, cfg) && read_policy(w, f[7].value, cfg) &&
+	       read_flows(w, f[6].value, cfg) && read_hvr_limit(w, f[9].value, cfg) && read_policy(w, f[7].value, cfg) &&
 	       read_stats(w, f[8].value, cfg) && read_cookie(w, f[5].value, cfg);
 }
 

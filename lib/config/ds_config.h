@@ -75,6 +75,13 @@ struct ds_config {
 	struct ds_cookie_params cookie;
 	uint32_t flow_capacity;                /**< verified flows per worker */
 	uint32_t flow_idle_timeout_s;
+	struct {
+		uint32_t per_prefix;           /**< HVRs per second per destination prefix and worker, 0 = off */
+		uint32_t burst;
+		uint8_t ipv4_prefix;
+		uint8_t ipv6_prefix;
+		uint32_t entries;              /**< prefixes tracked per worker (a power of two) */
+	} hvr_limit;
 	enum ds_policy non_ip;
 	enum ds_policy non_service;
 	enum ds_policy ip_fragments;

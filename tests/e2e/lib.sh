@@ -75,3 +75,36 @@ check_clients() {
 wait_log() {
 	tb_wait_for "$1" "$2" "$3" || { sed 's/^/# /' "$1"; bail "$4 did not start"; }
 }
+
+# start_box BACKEND SECRET: the OpenSSL echo backend on both server addresses (verifying cookies with
+# SECRET) and the appliance on $work/box.yaml in the box, all ready. Sets backend_pids, scrubber_pid;
+# the appliance writes $work/scrubber.log and $work/stats.json.
+start_box() {
+	ip netns exec "$(tb_ns srv)" "$1" --listen "$TB_SRV4:4433" --secret "$2" >"$work/backend4.log" 2>&1 &
+	backend_pids=$!
+	ip netns exec "$(tb_ns srv)" "$1" --listen "[$TB_SRV6]:4433" --secret "$2" >"$work/backend6.log" 2>&1 &
+	backend_pids="$backend_pids $!"
+	ip netns exec "$(tb_ns box)" "$scrubber" -c "$work/box.yaml" --duration 120 --stats-json "$work/stats.json" \
+		>"$work/scrubber.log" 2>&1 &
+	scrubber_pid=$!
+	wait_log "$work/scrubber.log" "^dtls-scrubber:" 30 "the appliance"
+	wait_log "$work/backend4.log" listening 10 "the IPv4 backend"
+	wait_log "$work/backend6.log" listening 10 "the IPv6 backend"
+}
+
+# e2e_testbed MODE PREFIX: root or bail, a scratch folder $work (removed at exit with the testbed and
+# every background job), the MODE testbed named PREFIX, and the demo secret in $work/secret.
+e2e_testbed() {
+	TB_PREFIX=$2
+	work=$(mktemp -d)
+	trap e2e_cleanup EXIT
+	[ "$(id -u)" -eq 0 ] || bail "needs root (network namespaces, af_packet)"
+	tb_setup "$1" || bail "cannot build the testbed"
+	install -m 600 "$DS_SOURCE_ROOT/config/examples/demo.secret" "$work/secret"
+}
+
+e2e_cleanup() {
+	kill $(jobs -p) 2>/dev/null
+	tb_teardown
+	rm -rf "$work"
+}

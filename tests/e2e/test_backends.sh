@@ -9,26 +9,16 @@
 # minimal OpenSSL server printed in docs/deploying.md is compiled from the document, as a new user
 # would, and must work behind the appliance. TAP output.
 #
-#   test_backends.sh SCRUBBER ECHO_OPENSSL ECHO_GNUTLS UDP_DELAY
+#   test_backends.sh SCRUBBER ECHO_OPENSSL ECHO_GNUTLS UDP_DELAY PCAPGEN
 set -u
-scrubber=$1 echo_openssl=$2 echo_gnutls=$3 udp_delay=$4
+scrubber=$1 echo_openssl=$2 echo_gnutls=$3 udp_delay=$4 pcapgen=$5
 root=${DS_SOURCE_ROOT:?}
 
 . "$root/scripts/lib/testbed.sh"
 . "$(dirname "$0")/lib.sh"
-TB_PREFIX=dsbackends
-work=$(mktemp -d)
-cleanup() {
-	kill $(jobs -p) 2>/dev/null
-	tb_teardown
-	rm -rf "$work"
-}
-trap cleanup EXIT
 json() { /usr/bin/python3 -c "import json; t=json.load(open('$1'))['totals']; print($2)"; }
 
-[ "$(id -u)" -eq 0 ] || bail "needs root (network namespaces, af_packet)"
-tb_setup inline || bail "cannot build the testbed"
-install -m 600 "$root/config/examples/demo.secret" "$work/secret"
+e2e_testbed inline dsbackends
 cli=$(tb_ns cli) box=$(tb_ns box) srv=$(tb_ns srv)
 
 # start_appliance NAME FORMAT [PERIOD SKEW]
@@ -86,8 +76,13 @@ for row in "${matrix[@]}"; do
 done
 
 # Key rotation: 1 s epochs, no skew allowance, cookies made in the last 200 ms of an epoch and checked
-# in the next (tests/tools/udp_delay.c).
+# in the next (tests/tools/udp_delay.c), while spoofed ClientHellos flood in: keys rotate under load.
+"$pcapgen" --template "$root/tests/captures/ossl_dtls10.pcap" --kind ch1 --count 40000 --sources 20000 \
+	--src 198.18.0.1 --dst "$TB_SRV4:4433" --src-mac "$TB_CLI_MAC" --dst-mac "$TB_FLOOD_DST_MAC" \
+	--out "$work/flood.pcap" >/dev/null || bail "dtls-pcapgen failed"
 start_appliance rotation hmac-sha256 1 0
+ip netns exec "$cli" tcpreplay -q --pps=8000 -i cli0 "$work/flood.pcap" >"$work/tcpreplay.log" 2>&1 &
+flood_pid=$!
 start_backends rotation "$echo_openssl" --listen {} --secret "$work/secret" --key-period 1 --clock-skew-ms 0
 ip netns exec "$cli" "$udp_delay" 127.0.0.1:5001 "$TB_SRV4:4433" 200 1000 >"$work/delay1.log" 2>&1 &
 ip netns exec "$cli" "$udp_delay" "[::1]:5002" "[$TB_SRV6]:4433" 200 1000 >"$work/delay2.log" 2>&1 &
@@ -100,6 +95,9 @@ say_until_echoed echo-across-a-key-rotation-gnutls "$work/rot-gnutls.out" 38 |
 	timeout 40 ip netns exec "$cli" gnutls-cli --udp --insecure -p 5002 ::1 >"$work/rot-gnutls.out" 2>&1 &
 rot2=$!
 wait $rot1 $rot2
+kill -0 $flood_pid 2>/dev/null
+flooding=$?
+wait $flood_pid
 grep -q "^echo-across-a-key-rotation-openssl$" "$work/rot-openssl.out"
 check $? "key rotation: openssl s_client (IPv4) completes while its cookie's epoch ends before it comes back"
 grep -q "^echo-across-a-key-rotation-gnutls$" "$work/rot-gnutls.out"
@@ -109,6 +107,8 @@ stop_appliance
 echo "# rotation: $(json "$work/rotation.json" "'ch2_valid %d, ch2_expired_key %d' % (t['ch2_valid'], t['ch2_expired_key'])")"
 [ "$(json "$work/rotation.json" "t['ch2_valid'] >= 2")" = True ]
 check $? "key rotation: the appliance accepted cookies of the epoch before (one per client at least)"
+[ $flooding -eq 0 ] && [ "$(json "$work/rotation.json" "t['hvr_sent'] >= 39900 and t['forwarded_ch2'] >= 2")" = True ]
+check $? "key rotation: both handshakes completed while 40 000 spoofed ClientHellos flooded in and keys rotated every second ($(json "$work/rotation.json" "t['hvr_sent']") HVRs)"
 
 # The server of docs/deploying.md, taken from the document and built the way it says, against the
 # library as `meson install` installs it (here into a scratch DESTDIR, hence the prefix override).

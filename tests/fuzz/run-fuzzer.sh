@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Run one libFuzzer target for a bounded time on a corpus seeded from the real captures, and report the
-# result as TAP. Usage: run-fuzzer.sh FUZZER MAKE_CORPUS SECONDS
+# result as TAP. Usage: run-fuzzer.sh FUZZER MAKE_CORPUS SEED_KIND SECONDS [CORPUS_DIR]
+# With CORPUS_DIR (scripts/fuzz), the corpus is kept there and grows from run to run.
 set -u
-fuzzer=$1 make_corpus=$2 seconds=$3
+fuzzer=$1 make_corpus=$2 kind=$3 seconds=$4 keep=${5:-}
 name=$(basename "$fuzzer")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/corpus" "$work/artifacts"
-"$make_corpus" "$work/corpus" >/dev/null || { echo "Bail out! cannot seed the corpus"; exit 1; }
+mkdir "$work/artifacts"
+corpus=$work/corpus
+[ -n "$keep" ] && corpus=$keep
+mkdir -p "$corpus"
+"$make_corpus" "$kind" "$corpus" >/dev/null || { echo "Bail out! cannot seed the corpus"; exit 1; }
 
 "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
-	"$work/corpus" >"$work/log" 2>&1
+	"$corpus" >"$work/log" 2>&1
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
 coverage=$(grep -o 'cov: [0-9]*' "$work/log" | tail -1)

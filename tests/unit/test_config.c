@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ds_config.h"
@@ -128,6 +129,11 @@ static const struct config_case cases[] = {
 	  { { NULL, "  key_period: 2\n  clock_skew_ms: 1500\n" } } },
 	{ "flow capacity too small", "18:13: flows.capacity", "10 is out of range (expected 1024..",
 	  { { NULL, "flows:\n  capacity: 10\n" } } },
+	{ "HVR rate limit table not a power of two", "18:12: hvr_rate_limit.entries", "3000 is not a power of two",
+	  { { NULL, "hvr_rate_limit:\n  entries: 3000\n" } } },
+	{ "IPv4 prefix of the HVR rate limit too long", "18:16: hvr_rate_limit.ipv4_prefix",
+	  "33 is out of range (expected 8..32)", { { NULL, "hvr_rate_limit:\n  ipv4_prefix: 33\n" } } },
+	{ "HVR rate limit turned off", NULL, NULL, { { NULL, "hvr_rate_limit:\n  per_prefix: 0\n" } } },
 	{ "unknown policy word", "18:11: policy.non_ip", "'allow' is not one of: pass, drop",
 	  { { NULL, "policy:\n  non_ip: allow\n" } } },
 	{ "stats interval not a number", "18:13: stats.interval", "'often' is not an integer",
@@ -169,9 +175,35 @@ make_config(const struct config_case *c, char *out, size_t len)
 			strncat(out, c->edits[e].with, len - strlen(out) - 1);
 }
 
-int
-main(void)
+/*
+ * The appliance itself on a refused file: a non-zero exit, the loader's message on its output, and
+ * nothing started (no EAL, no banner).
+ */
+static void
+check_appliance_refuses(const char *scrubber, const char *path, const char *expect, size_t step)
 {
+	char cmd[512], out[4096];
+	size_t len = 0;
+	int status;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "timeout 20 %s -c %s 2>&1", scrubber, path);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		tap_bail("cannot run %s", scrubber);
+	while (len < sizeof(out) - 1 && fgets(out + len, (int)(sizeof(out) - len), p) != NULL)
+		len += strlen(out + len);
+	status = pclose(p);
+	tap_check(status != 0 && WIFEXITED(status) && WEXITSTATUS(status) != 124 && strstr(out, expect) != NULL &&
+			  strstr(out, "EAL") == NULL && strstr(out, "dtls-scrubber:") == NULL,
+		  "step %zu: dtls-scrubber -c exits with status %d, prints the message, starts nothing", step,
+		  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *scrubber = argc > 1 ? argv[1] : NULL;
 	char path[256], text[4096], err[1024], expect[512];
 	struct ds_config cfg;
 	size_t i;
@@ -206,6 +238,8 @@ main(void)
 				  cfg.secret.len == 0,
 			  "step %zu: %s is refused with \"%s: ...%s\" (got \"%s\")", i, c->what, c->where, c->message,
 			  err + strlen(path) + 1);
+		if (scrubber != NULL)
+			check_appliance_refuses(scrubber, path, err, i);
 	}
 
 	/* The values and defaults of the base file. */
@@ -215,6 +249,9 @@ main(void)
 			  cfg.n_workers == 1 && cfg.workers[0] == 1 && cfg.main_lcore == 0 && cfg.n_eal_args == 3 &&
 			  cfg.services.count == 2 && cfg.secret.len == 32 && cfg.cookie.mode == DS_COOKIE_HMAC_SHA256 &&
 			  cfg.cookie.cookie_len == 16 && cfg.cookie.period_s == 60 && cfg.cookie.skew_ms == 2000 &&
+			  cfg.hvr_limit.per_prefix == 1000 && cfg.hvr_limit.burst == 1000 &&
+			  cfg.hvr_limit.ipv4_prefix == 24 && cfg.hvr_limit.ipv6_prefix == 56 &&
+			  cfg.hvr_limit.entries == 65536 &&
 			  cfg.flow_capacity == 65536 && cfg.flow_idle_timeout_s == 60 && cfg.non_ip == DS_POLICY_PASS &&
 			  cfg.non_service == DS_POLICY_PASS && cfg.ip_fragments == DS_POLICY_DROP &&
 			  cfg.ports[DS_PORT_OUTSIDE].rx_desc == 1024 && !cfg.ports[0].is_pci &&

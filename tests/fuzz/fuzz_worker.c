@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the appliance's whole worker (tests/app/data_path.c: the real worker loop on DPDK
+ * ring ports) on bursts of frames from the fuzzer, inline and routed, with verified flows in its table.
+ * Input layout: worker_input.h. After every input, any broken invariant traps:
+ *   - the counters conserve (every outside frame has exactly one fate);
+ *   - no flow appears (the fuzzer cannot make a valid cookie: a new flow is one made without one);
+ *   - no frame leaves either port larger than the largest frame of the input;
+ *   - every mbuf is back in the pool once the ports' rings are emptied.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "data_path.h"
+#include "ds_cookie_engine.h"
+#include "ds_keyring.h"
+#include "tap.h"
+#include "worker_input.h"
+
+enum { PATHS = 2, MAX_FRAMES = 256 };
+
+static struct data_path paths[PATHS];
+static uint64_t flows_made[PATHS];
+
+static void
+require(int cond)
+{
+	if (!cond)
+		__builtin_trap();
+}
+
+/* The legitimate clients' second ClientHellos: verified flows before the fuzzing starts. */
+static void
+verify_clients(struct data_path *dp, const struct hello *h)
+{
+	static uint8_t frame[DS_TRAFFIC_FRAME_MAX];
+	struct ds_cookie_engine *engine;
+	char err[256];
+	unsigned v;
+	uint64_t i;
+
+	if ((engine = ds_cookie_engine_create(err, sizeof(err))) == NULL)
+		tap_bail("engine: %s", err);
+	for (v = 4; v <= 6; v += 2) {
+		struct ds_traffic_spec spec;
+		struct ds_traffic t;
+
+		fuzz_legit_spec(&spec, h, v);
+		spec.engine = engine;
+		spec.keyset = ds_keyring_acquire(dp->keyring, (unsigned)ds_keyring_reader_register(dp->keyring));
+		if (ds_traffic_init(&t, &spec, err, sizeof(err)) != 0)
+			tap_bail("traffic: %s", err);
+		for (i = 0; i < FUZZ_FLOWS; i++) {
+			const uint8_t *p = frame;
+			size_t len = ds_traffic_frame(&t, DS_TRAFFIC_CH2, i, frame, sizeof(frame));
+
+			if (data_path_send(dp, DS_PORT_OUTSIDE, &p, &len, 1) != 1)
+				tap_bail("cannot queue a frame");
+			data_path_run(dp);
+		}
+	}
+	data_path_drain(dp);
+	ds_cookie_engine_destroy(engine);
+}
+
+/* At exit, before LeakSanitizer looks: what lives in DPDK memory is invisible to its scan. */
+static void
+close_paths(void)
+{
+	unsigned p;
+
+	for (p = 0; p < PATHS; p++)
+		data_path_close(&paths[p]);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static struct hello hellos[HELLOS_MAX];
+	static const char *const modes[PATHS] = { "inline", "routed" };
+	char err[512];
+	unsigned p;
+
+	(void)argc;
+	data_path_eal((*argv)[0], 512);
+	if (hellos_load(hellos, HELLOS_MAX, false) == 0)
+		tap_bail("no ClientHello in the captures");
+	for (p = 0; p < PATHS; p++) {
+		if (data_path_open(&paths[p], modes[p], FUZZ_SERVICES, 1024, 2048, err, sizeof(err)) != 0)
+			tap_bail("data path: %s", err);
+		verify_clients(&paths[p], &hellos[0]);
+		flows_made[p] = data_path_stats(&paths[p])->action[DS_ACT_FLOW_INSERTED];
+		if (flows_made[p] != 2 * FUZZ_FLOWS)
+			tap_bail("%s: %lu flows verified, %u expected", modes[p], (unsigned long)flows_made[p],
+				 2 * FUZZ_FLOWS);
+	}
+	atexit(close_paths);
+	return 0;
+}
+
+static void
+check_sent(struct data_path *dp, size_t largest)
+{
+	struct rte_mbuf *m[64];
+	unsigned r, n, i;
+
+	for (r = 0; r < DS_PORT_COUNT; r++) {
+		while ((n = data_path_take(dp, (enum ds_port_role)r, m, 64)) != 0) {
+			for (i = 0; i < n; i++)
+				require(rte_pktmbuf_pkt_len(m[i]) <= largest);
+			rte_pktmbuf_free_bulk(m, n);
+		}
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t at = 0, largest = 0;
+	unsigned frames = 0, p;
+
+	while (at + 3 <= size && frames < MAX_FRAMES) {
+		const uint8_t control = data[at];
+		size_t len = (size_t)data[at + 1] << 8 | data[at + 2];
+		struct data_path *dp = &paths[control & FUZZ_CTRL_ROUTED ? 1 : 0];
+		const uint8_t *frame = data + at + 3;
+
+		at += 3;
+		if (len > size - at)
+			len = size - at;
+		data_path_send(dp, control & FUZZ_CTRL_INSIDE ? DS_PORT_INSIDE : DS_PORT_OUTSIDE, &frame, &len, 1);
+		if (len > largest)
+			largest = len;
+		at += len;
+		frames++;
+	}
+	for (p = 0; p < PATHS; p++) {
+		const struct ds_stats *s = data_path_stats(&paths[p]);
+
+		data_path_run(&paths[p]);
+		require(ds_stats_conserved(s));
+		require(s->action[DS_ACT_FLOW_INSERTED] == flows_made[p]);
+		check_sent(&paths[p], largest);
+		require(data_path_mbufs_in_use(&paths[p]) == 0);
+	}
+	return 0;
+}
