@@ -14,7 +14,7 @@
  * fate its class expects, or the run fails.
  *
  *   bench_scrubber --template PCAP [--workers N] [--seconds S] [--round N] [--flows N] [--cases LIST]
- *                  [--no-peers] [--no-huge] [--cold] [--csv FILE]
+ *                  [--no-peers] [--no-huge] [--cold] [--no-hvr-limit] [--csv FILE]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -61,6 +61,7 @@ struct options {
 	bool peers;
 	bool no_huge;
 	bool cold;
+	bool no_hvr_limit;
 };
 
 /* One figure of the table. */
@@ -88,8 +89,10 @@ usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s --template PCAP [--workers N] [--seconds S] [--round N] [--flows N]\n"
-		"          [--cases ch1,ch2,flow,garbage,mix] [--no-peers] [--no-huge] [--cold] [--csv FILE]\n"
-		"  --cold: frames reach the workers from memory (DMA without cache injection)\n", prog);
+		"          [--cases ch1,ch2,flow,garbage,mix] [--no-peers] [--no-huge] [--cold] [--no-hvr-limit]\n"
+		"          [--csv FILE]\n"
+		"  --cold: frames reach the workers from memory (DMA without cache injection)\n"
+		"  --no-hvr-limit: hvr_rate_limit.per_prefix 0 (its cost is the difference)\n", prog);
 }
 
 static int
@@ -119,7 +122,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "flows", required_argument, NULL, 'f' },    { "cases", required_argument, NULL, 'c' },
 		{ "no-peers", no_argument, NULL, 'p' },       { "no-huge", no_argument, NULL, 'h' },
 		{ "csv", required_argument, NULL, 'o' },      { "cold", no_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 },
+		{ "no-hvr-limit", no_argument, NULL, 'L' },   { NULL, 0, NULL, 0 },
 	};
 	int opt;
 
@@ -142,6 +145,7 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'h': o->no_huge = true; break;
 		case 'o': o->csv = optarg; break;
 		case 'C': o->cold = true; break;
+		case 'L': o->no_hvr_limit = true; break;
 		default: return -1;
 		}
 	}
@@ -198,7 +202,7 @@ write_config(char *dir, const struct options *o, char *path, size_t path_len)
 	fprintf(f, "lcores:\n  main: 0\n  workers: [1]\nmode: inline\nports:\n  outside:\n    device: net_ring_outside\n"
 		   "  inside:\n    device: net_null0\nservices:\n  - \"10.0.0.2:4433\"\n"
 		   "cookie:\n  secret_file: cookie.secret\n  key_period: 86400\n"
-		   "flows:\n  capacity: %lu\n  idle_timeout: 86400\nstats:\n  interval: 0\n", o->flows);
+		   "flows:\n  capacity: %lu\n  idle_timeout: 86400\nstats:\n  interval: 0\n%s", o->flows, o->no_hvr_limit ? "hvr_rate_limit:\n  per_prefix: 0\n" : "");
 	return fclose(f);
 }
 
