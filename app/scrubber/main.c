@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "blocklist_telemetry.h"
 #include "control.h"
 #include "ds_config.h"
 #include "ds_keyring.h"
@@ -254,7 +255,7 @@ main(int argc, char **argv)
 	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.workers.stats, .n_workers = a.cfg.n_workers,
 					 .port_ids = { a.ports.id[0], a.ports.id[1] }, .start_ms = mono_ms(),
 					 .last_ms = mono_ms() };
-	if (ds_control_register_telemetry(&a.control) != 0)
+	if (ds_control_register_telemetry(&a.control) != 0 || ds_blocklist_telemetry_register(&a.workers.blocklist) != 0)
 		fprintf(stderr, "warning: telemetry commands not registered\n");
 	printf("dtls-scrubber: %s mode, %u worker%s; outside %s (%s%s), inside %s (%s%s); %u service%s; "
 	       "%s cookies of %u bytes, keys every %u s\n",

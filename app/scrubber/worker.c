@@ -14,9 +14,11 @@
 #include "ds_cookie_engine.h"
 #include "ds_flow.h"
 #include "ds_keyring.h"
+#include "ds_blocklist.h"
 #include "ds_pktmbuf.h"
 #include "ds_ratelimit.h"
 #include "ds_route.h"
+#include "published_blocklist.h"
 
 enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4 };
 
@@ -95,7 +97,8 @@ prefetch_headers(const struct rte_mbuf *m)
 
 /* Stage 1: classify every frame, sort them into ClientHellos, flow-bound records, and the rest. */
 static void
-classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint16_t n)
+classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint16_t n,
+	       const struct ds_blocklist *blocked)
 {
 	const struct ds_config *cfg = w->cfg;
 	uint16_t i;
@@ -112,6 +115,13 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			prefetch_headers(pkts[i + PREFETCH_AHEAD]);
 		ds_pktmbuf_classify(m, w->services, info);
 		DS_STATS_ADD(w->stats->outcome[info->outcome], 1);
+		/* A blocked source costs its classification and nothing more. */
+		if (blocked != NULL && info->ip_version != 0 &&
+		    ds_blocklist_match(blocked, frame + info->l3_offset + (info->ip_version == 4 ? 12 : 8),
+				       info->ip_version)) {
+			drop(w, b, m, DS_ACT_DROPPED_BLOCKLIST);
+			continue;
+		}
 		switch (info->outcome) {
 		case DS_OUT_DTLS_CLIENT_HELLO:
 		case DS_OUT_DTLS_CLIENT_HELLO_COOKIE:
@@ -290,11 +300,12 @@ static void
 process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **next,
 		uint16_t n_next, const struct ds_cookie_keyset *ks, uint64_t now)
 {
+	const struct ds_blocklist *blocked = ds_published_blocklist_get(w->blocklist);
 	struct outside_burst b;
 
 	b.n_inside = b.n_outside = b.n_drop = b.n_hello = b.n_record = 0;
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_OUTSIDE], n);
-	classify_burst(w, &b, pkts, n);
+	classify_burst(w, &b, pkts, n, blocked);
 	prefetch_next(next, n_next);
 	/* Hellos first: a flow verified in this burst already lets its later records through. */
 	check_hellos(w, &b, pkts, ks, now);
@@ -372,6 +383,8 @@ poll_once(struct ds_worker *w)
 	/* Idle flows leave a few at a time: never a stop-the-world scan. */
 	DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, w->now, EXPIRE_BUDGET));
 	__atomic_store_n(&w->stats->flows_active, ds_flow_count(w->flows), __ATOMIC_RELAXED);
+	/* Done with this loop's blocklist: a replaced one may be freed. */
+	ds_published_blocklist_quiescent(w->blocklist, w->queue);
 	/* The load: cycles of loops that had work; empty polls are the idle time. */
 	end = rte_rdtsc();
 	if ((got | n_cur) != 0)
@@ -409,5 +422,6 @@ ds_worker_main(void *arg)
 	/* What was received ahead is still answered. */
 	ds_worker_flush(w);
 	ds_keyring_reader_offline(w->keyring, w->reader);
+	ds_published_blocklist_reader_offline(w->blocklist, w->queue);
 	return 0;
 }

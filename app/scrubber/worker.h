@@ -19,6 +19,7 @@ struct ds_keyring;
 struct ds_cookie_engine;
 struct ds_flow_table;
 struct ds_ratelimit;
+struct ds_published_blocklist;
 
 enum { DS_BURST = 64 };
 
@@ -38,6 +39,7 @@ struct ds_worker {
 	struct ds_cookie_engine *engine;
 	struct ds_flow_table *flows;
 	struct ds_ratelimit *hvr_limit;  /* HVRs per destination prefix; NULL = unlimited */
+	struct ds_published_blocklist *blocklist; /* read once per loop; reader id = queue */
 	struct ds_stats *stats;          /* this worker's block */
 	const volatile bool *quit;
 	/* Loop state: outside frames are received one burst ahead of their processing. */

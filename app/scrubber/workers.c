@@ -32,6 +32,9 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 		snprintf(err, err_len, "out of memory for %u workers", cfg->n_workers);
 		return -1;
 	}
+	if (ds_published_blocklist_init(&ws->blocklist, cfg->blocklist, cfg->n_blocklist, cfg->n_workers, err,
+					err_len) != 0)
+		return -1;
 	for (i = 0; i < cfg->n_workers; i++) {
 		struct ds_worker *w = &ws->worker[i];
 		const int socket = (int)rte_lcore_to_socket_id(cfg->workers[i]);
@@ -80,6 +83,8 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 		w->stats = &ws->stats[i];
 		w->quit = quit;
 		w->now = rte_rdtsc();
+		w->blocklist = &ws->blocklist;
+		ds_published_blocklist_reader_online(&ws->blocklist, i);
 	}
 	return 0;
 }
@@ -107,5 +112,7 @@ ds_workers_free(struct ds_workers *ws)
 	}
 	rte_free(ws->worker);
 	rte_free(ws->stats);
+	if (ws->blocklist.qsbr != NULL)
+		ds_published_blocklist_free(&ws->blocklist);
 	memset(ws, 0, sizeof(*ws));
 }

@@ -12,6 +12,7 @@
 
 #include "ds_config.h"
 #include "ports.h"
+#include "published_blocklist.h"
 #include "worker.h"
 
 struct ds_keyring;
@@ -20,6 +21,7 @@ struct ds_workers {
 	struct ds_worker *worker;   /* n of them */
 	struct ds_stats *stats;     /* n blocks, worker i writes stats[i] */
 	unsigned n;
+	struct ds_published_blocklist blocklist; /* starts as the configuration's; changed at run time */
 };
 
 /*

@@ -499,6 +499,35 @@ read_flows(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 }
 
 static bool
+read_blocklist(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg)
+{
+	size_t i, k;
+
+	if (seq == NULL)
+		return true;
+	if (seq->kind != YAML_NODE_SEQ)
+		return fail(w, seq, "blocklist", "expected a list of prefixes (198.51.100.0/24, 2001:db8::/32)");
+	for (i = 0; i < seq->n_items; i++) {
+		const struct yaml_node *item = seq->items[i];
+		struct ds_prefix *p = &cfg->blocklist[cfg->n_blocklist];
+		char why[160];
+
+		if (cfg->n_blocklist == DS_CONFIG_MAX_BLOCKLIST)
+			return fail(w, item, "blocklist", "more than %d prefixes (add more at run time)",
+				    DS_CONFIG_MAX_BLOCKLIST);
+		if (item->kind != YAML_NODE_SCALAR)
+			return fail(w, item, "blocklist", "expected a prefix such as 198.51.100.0/24");
+		if (ds_prefix_parse(item->value, p, why, sizeof(why)) != 0)
+			return fail(w, item, "blocklist", "%s", why);
+		for (k = 0; k < cfg->n_blocklist; k++)
+			if (ds_prefix_equal(&cfg->blocklist[k], p))
+				return fail(w, item, "blocklist", "'%s' is listed twice", item->value);
+		cfg->n_blocklist++;
+	}
+	return true;
+}
+
+static bool
 read_hvr_limit(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 {
 	struct field f[] = {
@@ -595,7 +624,7 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 		{ "eal", false, NULL, NULL },     { "lcores", true, NULL, NULL },  { "mode", false, NULL, NULL },
 		{ "ports", true, NULL, NULL },    { "services", true, NULL, NULL }, { "cookie", true, NULL, NULL },
 		{ "flows", false, NULL, NULL },   { "policy", false, NULL, NULL }, { "stats", false, NULL, NULL },
-		{ "hvr_rate_limit", false, NULL, NULL },
+		{ "hvr_rate_limit", false, NULL, NULL }, { "blocklist", false, NULL, NULL },
 	};
 	unsigned mode = DS_MODE_INLINE;
 
@@ -606,7 +635,8 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 	cfg->mode = (enum ds_deploy_mode)mode;
 	return (f[0].value == NULL || read_eal(w, f[0].value, cfg)) && read_lcores(w, f[1].value, cfg) &&
 	       read_ports(w, f[3].value, cfg) && read_services(w, f[4].value, cfg) &&
-	       read_flows(w, f[6].value, cfg) && read_hvr_limit(w, f[9].value, cfg) && read_policy(w, f[7].value, cfg) &&
+	       read_flows(w, f[6].value, cfg) && read_hvr_limit(w, f[9].value, cfg) &&
+	       read_blocklist(w, f[10].value, cfg) && read_policy(w, f[7].value, cfg) &&
 	       read_stats(w, f[8].value, cfg) && read_cookie(w, f[5].value, cfg);
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ds_blocklist.h"
 #include "ds_cookie.h"
 #include "ds_secret.h"
 #include "ds_service.h"
@@ -23,6 +24,7 @@ enum ds_config_limits {
 	DS_CONFIG_MAX_EAL_ARGS = 32,
 	DS_CONFIG_ARG_MAX = 256,        /**< one EAL argument or device string */
 	DS_CONFIG_PATH_MAX = PATH_MAX,
+	DS_CONFIG_MAX_BLOCKLIST = 1024, /**< prefixes in the file; more can be added at run time */
 	DS_CONFIG_MIN_FLOWS = 1024,
 	DS_CONFIG_MAX_FLOWS = 1 << 26,  /**< per worker */
 	DS_CONFIG_MIN_DESC = 32,
@@ -82,6 +84,8 @@ struct ds_config {
 		uint8_t ipv6_prefix;
 		uint32_t entries;              /**< prefixes tracked per worker (a power of two) */
 	} hvr_limit;
+	struct ds_prefix blocklist[DS_CONFIG_MAX_BLOCKLIST];  /**< sources dropped before any work */
+	unsigned n_blocklist;
 	enum ds_policy non_ip;
 	enum ds_policy non_service;
 	enum ds_policy ip_fragments;

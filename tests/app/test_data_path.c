@@ -11,6 +11,7 @@
  *   - a full flow table: verified clients still reach the server, later records of flows that did
  *     not fit are dropped and counted, flows already there keep working;
  *   - full TX rings on both ports: counted, no mbuf lost;
+ *   - a blocklist from the configuration and changed while running;
  *   - key rotation at every step of a flood: clients answering an HVR one epoch later all pass, one
  *     answering two epochs later is refused.
  * TAP output.
@@ -26,6 +27,7 @@
 #include "ds_secret.h"
 #include "ds_build.h"
 #include "ds_traffic.h"
+#include "published_blocklist.h"
 #include "ds_wire.h"
 #include "hellos.h"
 #include "worker.h"
@@ -422,6 +424,63 @@ check_table_full(void)
 	data_path_close(&dp);
 }
 
+static void
+blocklist_change(struct data_path *dp, const char *text, bool add)
+{
+	struct ds_prefix p;
+	char err[256];
+
+	if (ds_prefix_parse(text, &p, err, sizeof(err)) != 0 ||
+	    ds_published_blocklist_change(&dp->workers.blocklist, &p, add, err, sizeof(err)) != 1)
+		tap_bail("blocklist %s %s: %s", add ? "add" : "del", text, err);
+	data_path_run(dp); /* the worker moves on to the new list */
+}
+
+/* Sources on the blocklist are dropped before any work; changes while running spare everyone else. */
+static void
+check_blocklist(void)
+{
+	struct data_path dp;
+	struct ds_traffic t;
+	struct ds_cookie_engine *engine;
+	const struct ds_stats *s;
+	char rest[512];
+	uint64_t verified, blocked, unverified;
+
+	snprintf(rest, sizeof(rest), "%sblocklist:\n  - \"100.0.0.0/26\"\n", services);
+	open_or_bail(&dp, rest, 4096, 8192);
+	engine = legit_clients(&dp, 4, 31, &t);
+	s = data_path_stats(&dp);
+	/* Clients 0..255 are 100.0.0.0..255: the first 64 are listed in the configuration. */
+	send_clients(&dp, &t, DS_TRAFFIC_CH2, 0, 256);
+	tap_check(s->action[DS_ACT_DROPPED_BLOCKLIST] == 64 && s->action[DS_ACT_FORWARDED_CH2] == 192 &&
+			  s->action[DS_ACT_FLOW_INSERTED] == 192 && s->action[DS_ACT_CH2_VALID] == 192,
+		  "blocklist from the configuration: 64 listed sources dropped before their cookies were even "
+		  "checked, 192 others verified");
+	blocklist_change(&dp, "100.0.0.128/25", true);
+	verified = s->action[DS_ACT_FORWARDED_VERIFIED];
+	blocked = s->action[DS_ACT_DROPPED_BLOCKLIST];
+	send_clients(&dp, &t, DS_TRAFFIC_DATA, 0, 256);
+	tap_check(s->action[DS_ACT_FORWARDED_VERIFIED] - verified == 64 &&
+			  s->action[DS_ACT_DROPPED_BLOCKLIST] - blocked == 192 && ds_stats_conserved(s),
+		  "a prefix added while running: its 128 verified flows are cut off at once, the 64 unlisted "
+		  "clients lose nothing");
+	blocklist_change(&dp, "100.0.0.0/26", false);
+	verified = s->action[DS_ACT_FORWARDED_VERIFIED];
+	blocked = s->action[DS_ACT_DROPPED_BLOCKLIST];
+	unverified = s->action[DS_ACT_DROPPED_UNVERIFIED];
+	send_clients(&dp, &t, DS_TRAFFIC_DATA, 0, 256);
+	tap_check(s->action[DS_ACT_DROPPED_UNVERIFIED] - unverified == 64 &&
+			  s->action[DS_ACT_FORWARDED_VERIFIED] - verified == 64 &&
+			  s->action[DS_ACT_DROPPED_BLOCKLIST] - blocked == 128 && ds_stats_conserved(s),
+		  "a prefix removed while running: its sources are treated as anyone (no flow: dropped "
+		  "unverified), the rest unchanged");
+	tap_check(dp.workers.blocklist.changes == 2 && data_path_mbufs_in_use(&dp) == 0,
+		  "blocklist: two changes published, every mbuf back in the pool");
+	ds_cookie_engine_destroy(engine);
+	data_path_close(&dp);
+}
+
 /* TX rings nobody empties: what does not fit is counted and freed. */
 static void
 check_tx_full(void)
@@ -622,6 +681,7 @@ main(int argc, char **argv)
 	check_table_full();
 	check_tx_full();
 	check_rotation_under_load();
+	check_blocklist();
 	check_flood();
 	rte_eal_cleanup();
 	return tap_done();

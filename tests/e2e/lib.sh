@@ -108,3 +108,19 @@ e2e_cleanup() {
 	tb_teardown
 	rm -rf "$work"
 }
+
+# victim_flood COUNT FILE: COUNT ClientHellos spoofing every address of $VICTIM.0/24 in turn.
+victim_flood() {
+	"$pcapgen" --template "$DS_SOURCE_ROOT/tests/captures/ossl_dtls10.pcap" --kind ch1 --count "$1" \
+		--sources 254 --src "$VICTIM.1" --dst "$TB_SRV4:4433" --src-mac "$TB_CLI_MAC" \
+		--dst-mac "$TB_FLOOD_DST_MAC" --out "$2" >/dev/null || bail "dtls-pcapgen failed"
+}
+
+# capture_victim: what comes back to $VICTIM.0/24, as the victim's network would see it, into
+# $work/victim.pcap. Sets dumpcap_pid.
+capture_victim() {
+	ip netns exec "$(tb_ns cli)" dumpcap -q -P -i cli0 -B 64 -w "$work/victim.pcap" \
+		-f "udp src port 4433 and dst net $VICTIM.0/24" 2>"$work/dumpcap.log" &
+	dumpcap_pid=$!
+	wait_log "$work/dumpcap.log" Capturing 10 dumpcap
+}

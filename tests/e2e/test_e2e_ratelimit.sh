@@ -21,16 +21,9 @@ tb_config "$work/box.yaml" "$work/secret"
 printf 'hvr_rate_limit:\n  per_prefix: %d\n  burst: %d\n' $LIMIT $BURST >>"$work/box.yaml"
 cli=$(tb_ns cli)
 
-# Every address of the victim's /24, in turn.
-"$pcapgen" --template "$root/tests/captures/ossl_dtls10.pcap" --kind ch1 --count $FLOOD --sources 254 \
-	--src $VICTIM.1 --dst "$TB_SRV4:4433" --src-mac "$TB_CLI_MAC" --dst-mac "$TB_FLOOD_DST_MAC" \
-	--out "$work/flood.pcap" >/dev/null || bail "dtls-pcapgen failed"
+victim_flood $FLOOD "$work/flood.pcap"
 
-# What comes back to the victim's /24, as the victim's network would see it.
-ip netns exec "$cli" dumpcap -q -P -i cli0 -B 64 -w "$work/victim.pcap" -f "udp src port 4433 and dst net $VICTIM.0/24" \
-	2>"$work/dumpcap.log" &
-dumpcap_pid=$!
-wait_log "$work/dumpcap.log" Capturing 10 dumpcap
+capture_victim
 start_box "$backend" "$work/secret"
 
 ip netns exec "$cli" tcpreplay -q --pps=$RATE -i cli0 "$work/flood.pcap" >"$work/tcpreplay.log" 2>&1 &

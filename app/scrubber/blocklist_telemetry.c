@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "blocklist_telemetry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+/* Telemetry callbacks take no argument of their own. */
+static struct ds_published_blocklist *published;
+
+static void
+add_entry(void *arg, const struct ds_prefix *p)
+{
+	char text[DS_PREFIX_TEXT_MAX];
+
+	ds_prefix_format(p, text, sizeof(text));
+	rte_tel_data_add_array_string(arg, text);
+}
+
+static int
+list(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	ds_published_blocklist_foreach(published, add_entry, d);
+	return 0;
+}
+
+/* Answer {"result": "added|removed|unchanged|error", "prefix": ..., "error": ...}. */
+static int
+change(const char *params, struct rte_tel_data *d, bool add)
+{
+	struct ds_prefix p;
+	char why[160] = "", text[DS_PREFIX_TEXT_MAX] = "";
+	int rc = -1;
+
+	rte_tel_data_start_dict(d);
+	if (params == NULL || ds_prefix_parse(params, &p, why, sizeof(why)) != 0) {
+		if (params == NULL)
+			snprintf(why, sizeof(why), "give a prefix: %s,198.51.100.0/24",
+				 add ? "/dtls_scrubber/blocklist_add" : "/dtls_scrubber/blocklist_del");
+	} else {
+		rc = ds_published_blocklist_change(published, &p, add, why, sizeof(why));
+		ds_prefix_format(&p, text, sizeof(text));
+	}
+	rte_tel_data_add_dict_string(d, "result", rc < 0 ? "error" : rc == 0 ? "unchanged" : add ? "added" : "removed");
+	rte_tel_data_add_dict_string(d, "prefix", text);
+	if (rc < 0)
+		rte_tel_data_add_dict_string(d, "error", why);
+	return 0;
+}
+
+static int
+add_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	return change(params, d, true);
+}
+
+static int
+del_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	return change(params, d, false);
+}
+
+int
+ds_blocklist_telemetry_register(struct ds_published_blocklist *pb)
+{
+	int rc;
+
+	published = pb;
+	rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist", list, "Blocklisted source prefixes. No parameters.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist_add", add_cmd,
+						"Drop a source prefix from now on. Parameter: 198.51.100.0/24 or 2001:db8::/32");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist_del", del_cmd,
+						"Stop dropping a listed prefix. Parameter: the prefix as listed");
+	return rc;
+}
