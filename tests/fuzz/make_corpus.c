@@ -126,6 +126,26 @@ worker_seeds(const char *dir)
 			write_seed(dir, name, b.data, b.len);
 		}
 	}
+	/* ClientHellos and records from a blocklisted prefix (worker_input.h). */
+	{
+		struct ds_traffic_spec spec;
+		struct ds_traffic t;
+		char err[256];
+		uint64_t s;
+
+		fuzz_legit_spec(&spec, &hellos[0], 4);
+		spec.src_base[0] = 198;
+		spec.src_base[1] = 18;
+		if (ds_traffic_init(&t, &spec, err, sizeof(err)) != 0)
+			tap_bail("traffic: %s", err);
+		b.len = 0;
+		for (s = 0; s < 8; s++) {
+			size_t len = ds_traffic_frame(&t, s % 2 ? DS_TRAFFIC_DATA : DS_TRAFFIC_CH1, s, frame, sizeof(frame));
+
+			burst_add(&b, 0, frame, len);
+		}
+		write_seed(dir, "blocklisted", b.data, b.len);
+	}
 }
 
 static void

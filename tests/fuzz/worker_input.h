@@ -9,8 +9,9 @@
  *   control (1 byte: bit 0 = arrives at the inside port, bit 1 = the routed appliance, else inline)
  *   length  (2 bytes, big endian; cut to what is left)
  *   bytes
- * The appliance protects 10.0.0.2:4433 and [fd00::2]:4433; the legitimate clients 0..FUZZ_FLOWS-1 of
- * fuzz_legit_spec() are verified flows before the first input.
+ * The appliance protects 10.0.0.2:4433 and [fd00::2]:4433 and blocklists 198.18.0.0/15 and
+ * 2001:db8:bad::/48; the legitimate clients 0..FUZZ_FLOWS-1 of fuzz_legit_spec() are verified flows
+ * before the first input.
  */
 
 #include <string.h>
@@ -20,7 +21,9 @@
 
 enum { FUZZ_FLOWS = 64, FUZZ_CTRL_INSIDE = 1, FUZZ_CTRL_ROUTED = 2 };
 
-#define FUZZ_SERVICES "services:\n  - \"10.0.0.2:4433\"\n  - \"[fd00::2]:4433\"\ncookie:\n  secret_file: cookie.secret\n"
+#define FUZZ_SERVICES \
+	"services:\n  - \"10.0.0.2:4433\"\n  - \"[fd00::2]:4433\"\ncookie:\n  secret_file: cookie.secret\n" \
+	"blocklist:\n  - 198.18.0.0/15\n  - \"2001:db8:bad::/48\"\n"
 
 /* Legitimate clients (IPv4 source @p ip_version 4 or 6) built on a real ClientHello. */
 static inline void
