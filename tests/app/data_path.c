@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 
 #include "ds_keyring.h"
+#include "secret_file.h"
 #include "tap.h"
 #include "worker.h"
 
@@ -39,21 +40,11 @@ data_path_eal(const char *prog, unsigned mem_mb)
 static int
 write_config(struct data_path *dp, unsigned id, const char *mode, const char *rest, char *path, size_t path_len)
 {
-	char secret[128];
 	FILE *f;
-	int i;
 
 	snprintf(dp->dir, sizeof(dp->dir), "/tmp/ds-data-path-XXXXXX");
-	if (mkdtemp(dp->dir) == NULL)
+	if (mkdtemp(dp->dir) == NULL || secret_file_write(dp->dir) != 0)
 		return -1;
-	snprintf(secret, sizeof(secret), "%s/cookie.secret", dp->dir);
-	f = fopen(secret, "w");
-	if (f == NULL || fchmod(fileno(f), 0600) != 0)
-		return -1;
-	for (i = 0; i < 32; i++)
-		fprintf(f, "%02x", (unsigned)(rand() & 0xff));
-	fprintf(f, "\n");
-	fclose(f);
 	snprintf(path, path_len, "%s/data-path.yaml", dp->dir);
 	f = fopen(path, "w");
 	if (f == NULL)

@@ -36,6 +36,7 @@
 #include "frame_set.h"
 #include "peers.h"
 #include "rig.h"
+#include "secret_file.h"
 
 enum case_id { CASE_CH1, CASE_CH2, CASE_FLOW, CASE_GARBAGE, CASE_MIX, CASE_COUNT };
 
@@ -180,20 +181,10 @@ load_template(const char *path, uint8_t *payload, size_t cap)
 static int
 write_config(char *dir, const struct options *o, char *path, size_t path_len)
 {
-	char secret[PATH_MAX];
 	FILE *f;
-	unsigned i;
 
-	if (mkdtemp(dir) == NULL)
+	if (mkdtemp(dir) == NULL || secret_file_write(dir) != 0)
 		return -1;
-	snprintf(secret, sizeof(secret), "%s/cookie.secret", dir);
-	f = fopen(secret, "w");
-	if (f == NULL || fchmod(fileno(f), 0600) != 0)
-		return -1;
-	for (i = 0; i < 32; i++)
-		fprintf(f, "%02x", (unsigned)(rand() & 0xff));
-	fprintf(f, "\n");
-	fclose(f);
 	snprintf(path, path_len, "%s/bench.yaml", dir);
 	f = fopen(path, "w");
 	if (f == NULL)

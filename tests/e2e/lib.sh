@@ -124,3 +124,14 @@ capture_victim() {
 	dumpcap_pid=$!
 	wait_log "$work/dumpcap.log" Capturing 10 dumpcap
 }
+
+# stop_box: stop the appliance (SIGINT: final counters, $work/stats.json), the capture started by
+# capture_victim and the backends; show the appliance's last lines.
+stop_box() {
+	kill -INT "$scrubber_pid"
+	wait "$scrubber_pid"
+	kill -INT "$dumpcap_pid"
+	kill -TERM $backend_pids 2>/dev/null
+	wait "$dumpcap_pid" $backend_pids 2>/dev/null
+	sed 's/^/# /' "$work/scrubber.log" | tail -32
+}

@@ -60,12 +60,7 @@ blocked_after=$(counter dropped_blocklist) hvr_after=$(counter hvr_sent)
 check $? "after del, the /24 is answered again: $((hvr_after - hvr)) HVRs for $AFTER ClientHellos, no more dropped"
 
 sleep 0.5
-kill -INT $scrubber_pid
-wait $scrubber_pid
-kill -INT $dumpcap_pid
-kill -TERM $backend_pids 2>/dev/null
-wait $dumpcap_pid $backend_pids 2>/dev/null
-sed 's/^/# /' "$work/scrubber.log" | tail -32
+stop_box
 
 json() { /usr/bin/python3 -c "import json; d=json.load(open('$work/stats.json')); t=d['totals']; print($1)"; }
 back=$(capinfos -M -c "$work/victim.pcap" 2>/dev/null | awk '/Number of packets/ {print $NF}')

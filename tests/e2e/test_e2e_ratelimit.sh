@@ -38,12 +38,7 @@ check_clients "$work" "other prefixes during the reflection flood"
 check $? "the handshakes completed while the flood at the victim's /24 was still coming in"
 wait $flood_pid
 sleep 1
-kill -INT $scrubber_pid
-wait $scrubber_pid
-kill -INT $dumpcap_pid
-kill -TERM $backend_pids 2>/dev/null
-wait $dumpcap_pid $backend_pids 2>/dev/null
-sed 's/^/# /' "$work/scrubber.log" | tail -30
+stop_box
 
 # The flood's length on the wire: from its first to its last ClientHello, as tcpreplay sent them.
 seconds=$(/usr/bin/python3 -c "print($FLOOD / $RATE)")
