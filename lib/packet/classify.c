@@ -206,6 +206,7 @@ parse_udp(const uint8_t *frame, uint32_t ip_payload_len, const struct ds_service
 	  struct ds_frame_info *info)
 {
 	const uint8_t *udp = frame + info->l4_offset;
+	int service = 0;
 
 	if (ip_payload_len < DS_UDP_HDR_LEN)
 		return DS_OUT_UDP_TRUNCATED;
@@ -217,9 +218,10 @@ parse_udp(const uint8_t *frame, uint32_t ip_payload_len, const struct ds_service
 	/* No service listens on port 0, not even when every port is protected. */
 	if (info->dst_port == 0 ||
 	    (services != NULL &&
-	     !ds_service_set_match(services, info->ip_version, ds_frame_dst_addr(frame, info),
-				   info->dst_port)))
+	     (service = ds_service_set_find(services, info->ip_version, ds_frame_dst_addr(frame, info),
+					    info->dst_port)) < 0))
 		return DS_OUT_UDP_NOT_SERVICE;
+	info->service = (uint8_t)service;
 	if (info->src_port == 0)
 		return DS_OUT_UDP_BAD_SOURCE_PORT;
 	info->dtls_offset = info->l4_offset + DS_UDP_HDR_LEN;

@@ -33,6 +33,7 @@ struct ds_frame_info {
 	uint8_t session_id_len;  /**< ClientHello session_id length */
 	uint8_t cookie_len;      /**< ClientHello cookie length (0 = no cookie) */
 	uint8_t first_fragment;  /**< ClientHello is the first fragment of a longer message */
+	uint8_t service;         /**< index of the protected service in its set (0 without a set) */
 };
 
 /**

@@ -50,7 +50,7 @@ void ds_service_set_init(struct ds_service_set *set);
 int ds_service_set_add(struct ds_service_set *set, const struct ds_service *svc);
 
 /**
- * Whether a destination belongs to a protected service.
+ * Which protected service a destination belongs to.
  *
  * @param ip_version
  *   4 or 6.
@@ -58,9 +58,19 @@ int ds_service_set_add(struct ds_service_set *set, const struct ds_service *svc)
  *   4 or 16 bytes in network order.
  * @param port
  *   Destination UDP port in host order.
+ * @return
+ *   The service's index in set->entries (the first that matches), or -1 for none.
  */
-bool ds_service_set_match(const struct ds_service_set *set, unsigned ip_version,
-			  const uint8_t *dst_addr, uint16_t port);
+int ds_service_set_find(const struct ds_service_set *set, unsigned ip_version, const uint8_t *dst_addr,
+			uint16_t port);
+
+/** Whether a destination belongs to a protected service (ds_service_set_find() >= 0). */
+static inline bool
+ds_service_set_match(const struct ds_service_set *set, unsigned ip_version, const uint8_t *dst_addr,
+		     uint16_t port)
+{
+	return ds_service_set_find(set, ip_version, dst_addr, port) >= 0;
+}
 
 /**
  * Parse "ADDR:PORT", "[IPV6]:PORT" or "*:PORT" (any address of either family); 0.0.0.0 and [::]

@@ -69,14 +69,14 @@ same_address(const uint8_t *a, const uint8_t *b, unsigned ip_version)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
-bool
-ds_service_set_match(const struct ds_service_set *set, unsigned ip_version,
-		     const uint8_t *dst_addr, uint16_t port)
+int
+ds_service_set_find(const struct ds_service_set *set, unsigned ip_version, const uint8_t *dst_addr,
+		    uint16_t port)
 {
 	uint32_t i;
 
 	if (!port_listed(set, port))
-		return false;
+		return -1;
 	for (i = 0; i < set->count; i++) {
 		const struct ds_service *svc = &set->entries[i];
 
@@ -85,9 +85,9 @@ ds_service_set_match(const struct ds_service_set *set, unsigned ip_version,
 		if (svc->ip_version != 0 && svc->ip_version != ip_version)
 			continue;
 		if (svc->any_address || same_address(svc->addr, dst_addr, ip_version))
-			return true;
+			return (int)i;
 	}
-	return false;
+	return -1;
 }
 
 static int
