@@ -31,6 +31,18 @@ mask(uint8_t *addr, unsigned bytes, unsigned len)
 	}
 }
 
+void
+ds_prefix_of(const uint8_t *addr, unsigned ip_version, unsigned len, struct ds_prefix *p)
+{
+	const unsigned bytes = ip_version == 4 ? 4 : 16;
+
+	memset(p, 0, sizeof(*p));
+	p->ip_version = (uint8_t)(ip_version == 4 ? 4 : 6);
+	p->len = (uint8_t)(len > 8 * bytes ? 8 * bytes : len);
+	memcpy(p->addr, addr, bytes);
+	mask(p->addr, bytes, p->len);
+}
+
 int
 ds_prefix_parse(const char *text, struct ds_prefix *p, char *err, size_t err_len)
 {
@@ -90,6 +102,17 @@ bool
 ds_prefix_equal(const struct ds_prefix *a, const struct ds_prefix *b)
 {
 	return a->ip_version == b->ip_version && a->len == b->len && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+bool
+ds_prefix_listed(const struct ds_prefix *list, size_t n, const struct ds_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ds_prefix_equal(&list[i], p))
+			return true;
+	return false;
 }
 
 static int

@@ -32,11 +32,17 @@ enum { DS_PREFIX_TEXT_MAX = 64, DS_BLOCKLIST_MAX = 1 << 20 };
  */
 int ds_prefix_parse(const char *text, struct ds_prefix *p, char *err, size_t err_len);
 
+/** The prefix of length @p len (clamped to the family's width) holding @p addr (4 or 16 bytes). */
+void ds_prefix_of(const uint8_t *addr, unsigned ip_version, unsigned len, struct ds_prefix *p);
+
 /** "198.51.100.0/24" */
 void ds_prefix_format(const struct ds_prefix *p, char *out, size_t out_len);
 
 /** Whether two prefixes are the same. */
 bool ds_prefix_equal(const struct ds_prefix *a, const struct ds_prefix *b);
+
+/** Whether @p p is one of the @p n prefixes of @p list (a linear search: for short lists). */
+bool ds_prefix_listed(const struct ds_prefix *list, size_t n, const struct ds_prefix *p);
 
 struct ds_blocklist;
 

@@ -10,142 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "walk.h"
 #include "yaml_tree.h"
-
-struct walk {
-	const char *path;
-	char *err;
-	size_t err_len;
-	bool failed;
-};
-
-/* One key of a mapping: what the schema expects and what the file had. */
-struct field {
-	const char *name;
-	bool required;
-	const struct yaml_node *key;
-	const struct yaml_node *value;
-};
-
-static bool
-fail(struct walk *w, const struct yaml_node *at, const char *ctx, const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	if (w->failed)
-		return false;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(w->err, w->err_len, "%s:%u:%u: %s: %s", w->path, at->line, at->col, ctx, what);
-	w->failed = true;
-	return false;
-}
-
-static void
-join(char *out, size_t len, const char *ctx, const char *key)
-{
-	snprintf(out, len, "%s%s%s", ctx, ctx[0] ? "." : "", key);
-}
-
-/* The value of a key in a mapping already checked by read_map() (the mapping itself if absent). */
-static const struct yaml_node *
-map_value(const struct yaml_node *map, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < map->n_items; i += 2)
-		if (strcmp(map->items[i]->value, key) == 0)
-			return map->items[i + 1];
-	return map;
-}
-
-/* Match a mapping's keys against the fields the schema allows: unknown, duplicate, missing. */
-static bool
-read_map(struct walk *w, const struct yaml_node *map, const char *ctx, struct field *fields, size_t n)
-{
-	char expected[512] = "";
-	size_t i, f;
-
-	if (map->kind != YAML_NODE_MAP)
-		return fail(w, map, ctx, "expected a mapping of keys");
-	for (f = 0; f < n; f++) {
-		fields[f].key = fields[f].value = NULL;
-		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
-			 f ? ", " : "", fields[f].name);
-	}
-	for (i = 0; i + 1 < map->n_items; i += 2) {
-		const struct yaml_node *key = map->items[i];
-
-		if (key->kind != YAML_NODE_SCALAR)
-			return fail(w, key, ctx, "keys must be plain words");
-		for (f = 0; f < n && strcmp(fields[f].name, key->value) != 0; f++)
-			;
-		if (f == n)
-			return fail(w, key, ctx, "unknown key '%s' (expected one of: %s)", key->value, expected);
-		if (fields[f].key != NULL)
-			return fail(w, key, ctx, "duplicate key '%s' (first at line %u)", key->value,
-				    fields[f].key->line);
-		fields[f].key = key;
-		fields[f].value = map->items[i + 1];
-	}
-	for (f = 0; f < n; f++)
-		if (fields[f].required && fields[f].value == NULL)
-			return fail(w, map, ctx, "missing key '%s'", fields[f].name);
-	return true;
-}
-
-static bool
-read_uint(struct walk *w, const struct yaml_node *v, const char *ctx, unsigned long min, unsigned long max,
-	  unsigned long *out)
-{
-	const char *p;
-	char *end;
-
-	if (v->kind != YAML_NODE_SCALAR || v->value[0] == '\0')
-		return fail(w, v, ctx, "expected an integer in %lu..%lu", min, max);
-	for (p = v->value; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return fail(w, v, ctx, "'%s' is not an integer (expected %lu..%lu)", v->value, min, max);
-	errno = 0;
-	*out = strtoul(v->value, &end, 10);
-	if (errno != 0 || *out < min || *out > max)
-		return fail(w, v, ctx, "%s is out of range (expected %lu..%lu)", v->value, min, max);
-	return true;
-}
-
-static bool
-read_string(struct walk *w, const struct yaml_node *v, const char *ctx, char *out, size_t len)
-{
-	if (v->kind != YAML_NODE_SCALAR)
-		return fail(w, v, ctx, "expected a string");
-	if (v->value[0] == '\0')
-		return fail(w, v, ctx, "must not be empty");
-	if (strlen(v->value) >= len)
-		return fail(w, v, ctx, "longer than %zu characters", len - 1);
-	memcpy(out, v->value, strlen(v->value) + 1);
-	return true;
-}
-
-static bool
-read_choice(struct walk *w, const struct yaml_node *v, const char *ctx, const char *const *names,
-	    unsigned n, unsigned *out)
-{
-	char expected[256] = "";
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		if (v->kind == YAML_NODE_SCALAR && strcmp(v->value, names[i]) == 0) {
-			*out = i;
-			return true;
-		}
-		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
-			 i ? ", " : "", names[i]);
-	}
-	return fail(w, v, ctx, "'%s' is not one of: %s", v->kind == YAML_NODE_SCALAR ? v->value : "(not a word)",
-		    expected);
-}
 
 static bool
 read_mac(struct walk *w, const struct yaml_node *v, const char *ctx, uint8_t mac[6])
@@ -157,13 +23,13 @@ read_mac(struct walk *w, const struct yaml_node *v, const char *ctx, uint8_t mac
 	if (v->kind != YAML_NODE_SCALAR ||
 	    sscanf(v->value, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6 ||
 	    strlen(v->value) != 17)
-		return fail(w, v, ctx, "expected a MAC address like 02:00:5e:00:53:01");
+		return walk_fail(w, v, ctx, "expected a MAC address like 02:00:5e:00:53:01");
 	for (i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	if (mac[0] & 1)
-		return fail(w, v, ctx, "%s is a multicast address (expected a next hop's unicast MAC)", v->value);
+		return walk_fail(w, v, ctx, "%s is a multicast address (expected a next hop's unicast MAC)", v->value);
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-		return fail(w, v, ctx, "the all-zero MAC is nobody's");
+		return walk_fail(w, v, ctx, "the all-zero MAC is nobody's");
 	return true;
 }
 
@@ -179,22 +45,22 @@ read_eal(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	const struct yaml_node *args;
 	size_t i, k;
 
-	if (!read_map(w, map, "eal", f, 1) || (args = f[0].value) == NULL)
+	if (!walk_map(w, map, "eal", f, 1) || (args = f[0].value) == NULL)
 		return !w->failed;
 	if (args->kind != YAML_NODE_SEQ)
-		return fail(w, args, "eal.args", "expected a list of strings");
+		return walk_fail(w, args, "eal.args", "expected a list of strings");
 	if (args->n_items > DS_CONFIG_MAX_EAL_ARGS)
-		return fail(w, args, "eal.args", "more than %d arguments", DS_CONFIG_MAX_EAL_ARGS);
+		return walk_fail(w, args, "eal.args", "more than %d arguments", DS_CONFIG_MAX_EAL_ARGS);
 	for (i = 0; i < args->n_items; i++) {
 		const struct yaml_node *a = args->items[i];
 
-		if (!read_string(w, a, "eal.args", cfg->eal_args[i], DS_CONFIG_ARG_MAX))
+		if (!walk_string(w, a, "eal.args", cfg->eal_args[i], DS_CONFIG_ARG_MAX))
 			return false;
 		for (k = 0; k < sizeof(owned) / sizeof(owned[0]); k++)
 			if (strcmp(a->value, owned[k]) == 0 ||
 			    (owned[k][1] == '-' && strncmp(a->value, owned[k], strlen(owned[k])) == 0 &&
 			     a->value[strlen(owned[k])] == '='))
-				return fail(w, a, "eal.args", "%s is set from lcores: and ports:, not here",
+				return walk_fail(w, a, "eal.args", "%s is set from lcores: and ports:, not here",
 					    owned[k]);
 	}
 	cfg->n_eal_args = (unsigned)args->n_items;
@@ -233,10 +99,10 @@ read_lcore(struct walk *w, const struct yaml_node *v, const char *ctx, unsigned 
 	unsigned long id;
 	char list[256];
 
-	if (!read_uint(w, v, ctx, 0, DS_CONFIG_MAX_LCORES - 1, &id))
+	if (!walk_uint(w, v, ctx, 0, DS_CONFIG_MAX_LCORES - 1, &id))
 		return false;
 	if (!cpu_available((unsigned)id, list, sizeof(list)))
-		return fail(w, v, ctx, "CPU %lu is not available to this process (available: %s)", id, list);
+		return walk_fail(w, v, ctx, "CPU %lu is not available to this process (available: %s)", id, list);
 	*out = (unsigned)id;
 	return true;
 }
@@ -248,23 +114,23 @@ read_lcores(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	const struct yaml_node *workers;
 	size_t i, k;
 
-	if (!read_map(w, map, "lcores", f, 2) || !read_lcore(w, f[0].value, "lcores.main", &cfg->main_lcore))
+	if (!walk_map(w, map, "lcores", f, 2) || !read_lcore(w, f[0].value, "lcores.main", &cfg->main_lcore))
 		return false;
 	workers = f[1].value;
 	if (workers->kind != YAML_NODE_SEQ || workers->n_items == 0)
-		return fail(w, workers, "lcores.workers", "expected a non-empty list of CPU numbers");
+		return walk_fail(w, workers, "lcores.workers", "expected a non-empty list of CPU numbers");
 	if (workers->n_items >= DS_CONFIG_MAX_LCORES)
-		return fail(w, workers, "lcores.workers", "too many workers");
+		return walk_fail(w, workers, "lcores.workers", "too many workers");
 	for (i = 0; i < workers->n_items; i++) {
 		if (!read_lcore(w, workers->items[i], "lcores.workers", &cfg->workers[i]))
 			return false;
 		/* The main lcore runs the control plane; a worker sharing it would starve one or the other. */
 		if (cfg->workers[i] == cfg->main_lcore)
-			return fail(w, workers->items[i], "lcores.workers", "CPU %u is the main lcore",
+			return walk_fail(w, workers->items[i], "lcores.workers", "CPU %u is the main lcore",
 				    cfg->main_lcore);
 		for (k = 0; k < i; k++)
 			if (cfg->workers[k] == cfg->workers[i])
-				return fail(w, workers->items[i], "lcores.workers", "CPU %u is listed twice",
+				return walk_fail(w, workers->items[i], "lcores.workers", "CPU %u is listed twice",
 					    cfg->workers[i]);
 	}
 	cfg->n_workers = (unsigned)workers->n_items;
@@ -288,11 +154,11 @@ read_device(struct walk *w, const struct yaml_node *v, const char *ctx, struct d
 	const char *p;
 	size_t name_len;
 
-	if (!read_string(w, v, ctx, port->device, sizeof(port->device)))
+	if (!walk_string(w, v, ctx, port->device, sizeof(port->device)))
 		return false;
 	for (p = port->device; *p; p++)
 		if (isspace((unsigned char)*p))
-			return fail(w, v, ctx, "no spaces in a device string");
+			return walk_fail(w, v, ctx, "no spaces in a device string");
 	if (is_pci_address(port->device)) {
 		port->is_pci = true;
 		if (strlen(port->device) == 7)
@@ -306,7 +172,7 @@ read_device(struct walk *w, const struct yaml_node *v, const char *ctx, struct d
 		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
 			break;
 	if (name_len == 0 || p != port->device + name_len || !islower((unsigned char)port->device[0]))
-		return fail(w, v, ctx, "'%s' is neither a PCI address (0000:03:00.0) nor a virtual device "
+		return walk_fail(w, v, ctx, "'%s' is neither a PCI address (0000:03:00.0) nor a virtual device "
 			    "(net_af_packet0,iface=eth1)", port->device);
 	memcpy(port->name, port->device, name_len);
 	port->name[name_len] = '\0';
@@ -326,25 +192,25 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 	char sub[64];
 	unsigned long n = 1024;
 
-	if (!read_map(w, map, ctx, f, 4))
+	if (!walk_map(w, map, ctx, f, 4))
 		return false;
-	join(sub, sizeof(sub), ctx, "device");
+	walk_join(sub, sizeof(sub), ctx, "device");
 	if (!read_device(w, f[0].value, sub, port))
 		return false;
 	*next_hop_node = f[1].value;
-	join(sub, sizeof(sub), ctx, "next_hop_mac");
+	walk_join(sub, sizeof(sub), ctx, "next_hop_mac");
 	if (f[1].value != NULL) {
 		if (!read_mac(w, f[1].value, sub, port->next_hop_mac))
 			return false;
 		port->has_next_hop = true;
 	}
-	join(sub, sizeof(sub), ctx, "rx_descriptors");
-	if (f[2].value != NULL && !read_uint(w, f[2].value, sub, DS_CONFIG_MIN_DESC, DS_CONFIG_MAX_DESC, &n))
+	walk_join(sub, sizeof(sub), ctx, "rx_descriptors");
+	if (f[2].value != NULL && !walk_uint(w, f[2].value, sub, DS_CONFIG_MIN_DESC, DS_CONFIG_MAX_DESC, &n))
 		return false;
 	port->rx_desc = (uint16_t)n;
 	n = 1024;
-	join(sub, sizeof(sub), ctx, "tx_descriptors");
-	if (f[3].value != NULL && !read_uint(w, f[3].value, sub, DS_CONFIG_MIN_DESC, DS_CONFIG_MAX_DESC, &n))
+	walk_join(sub, sizeof(sub), ctx, "tx_descriptors");
+	if (f[3].value != NULL && !walk_uint(w, f[3].value, sub, DS_CONFIG_MIN_DESC, DS_CONFIG_MAX_DESC, &n))
 		return false;
 	port->tx_desc = (uint16_t)n;
 	return true;
@@ -357,26 +223,26 @@ read_ports(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	const struct yaml_node *next_hop[DS_PORT_COUNT];
 	unsigned r;
 
-	if (!read_map(w, map, "ports", f, 2))
+	if (!walk_map(w, map, "ports", f, 2))
 		return false;
 	for (r = 0; r < DS_PORT_COUNT; r++) {
 		char ctx[32];
 
-		join(ctx, sizeof(ctx), "ports", ds_port_role_name((enum ds_port_role)r));
+		walk_join(ctx, sizeof(ctx), "ports", ds_port_role_name((enum ds_port_role)r));
 		if (!read_port(w, f[r].value, ctx, &cfg->ports[r], &next_hop[r]))
 			return false;
 	}
 	if (strcmp(cfg->ports[0].name, cfg->ports[1].name) == 0)
-		return fail(w, map_value(f[1].value, "device"), "ports.inside.device", "'%s' is also the outside port",
+		return walk_fail(w, walk_value(f[1].value, "device"), "ports.inside.device", "'%s' is also the outside port",
 			    cfg->ports[1].name);
 	for (r = 0; r < DS_PORT_COUNT; r++) {
 		char ctx[32];
 
-		join(ctx, sizeof(ctx), "ports", ds_port_role_name((enum ds_port_role)r));
+		walk_join(ctx, sizeof(ctx), "ports", ds_port_role_name((enum ds_port_role)r));
 		if (cfg->mode == DS_MODE_ROUTED && next_hop[r] == NULL)
-			return fail(w, f[r].value, ctx, "routed mode needs next_hop_mac");
+			return walk_fail(w, f[r].value, ctx, "routed mode needs next_hop_mac");
 		if (cfg->mode == DS_MODE_INLINE && next_hop[r] != NULL)
-			return fail(w, next_hop[r], ctx, "next_hop_mac is only used in routed mode");
+			return walk_fail(w, next_hop[r], ctx, "next_hop_mac is only used in routed mode");
 	}
 	return true;
 }
@@ -387,7 +253,7 @@ read_services(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg
 	size_t i;
 
 	if (seq->kind != YAML_NODE_SEQ || seq->n_items == 0)
-		return fail(w, seq, "services", "expected a non-empty list of ADDRESS:PORT");
+		return walk_fail(w, seq, "services", "expected a non-empty list of ADDRESS:PORT");
 	ds_service_set_init(&cfg->services);
 	for (i = 0; i < seq->n_items; i++) {
 		const struct yaml_node *item = seq->items[i];
@@ -395,14 +261,14 @@ read_services(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg
 		int rc;
 
 		if (item->kind != YAML_NODE_SCALAR || ds_service_parse(item->value, &svc) != 0)
-			return fail(w, item, "services", "'%s' is not a service (expected 192.0.2.10:4433, "
+			return walk_fail(w, item, "services", "'%s' is not a service (expected 192.0.2.10:4433, "
 				    "[2001:db8::10]:4433, *:4433, 0.0.0.0:4433 or [::]:4433)",
 				    item->kind == YAML_NODE_SCALAR ? item->value : "(not a string)");
 		rc = ds_service_set_add(&cfg->services, &svc);
 		if (rc == -EEXIST)
-			return fail(w, item, "services", "'%s' is listed twice", item->value);
+			return walk_fail(w, item, "services", "'%s' is listed twice", item->value);
 		if (rc != 0)
-			return fail(w, item, "services", "more than %d services", DS_SERVICE_MAX);
+			return walk_fail(w, item, "services", "more than %d services", DS_SERVICE_MAX);
 	}
 	return true;
 }
@@ -437,39 +303,39 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 
 	_Static_assert(sizeof(formats) / sizeof(formats[0]) == DS_COOKIE_MODE_COUNT, "one name per format");
 	ds_cookie_params_default(&cfg->cookie);
-	if (!read_map(w, map, "cookie", f, 5))
+	if (!walk_map(w, map, "cookie", f, 5))
 		return false;
 	if (f[1].value != NULL) {
-		if (!read_choice(w, f[1].value, "cookie.format", formats, DS_COOKIE_MODE_COUNT, &mode))
+		if (!walk_choice(w, f[1].value, "cookie.format", formats, DS_COOKIE_MODE_COUNT, &mode))
 			return false;
 		cfg->cookie.mode = (enum ds_cookie_mode)mode;
 		if (cfg->cookie.mode == DS_COOKIE_GNUTLS)
 			cfg->cookie.cookie_len = DS_COOKIE_GNUTLS_LEN;
 	}
 	if (f[2].value != NULL) {
-		if (!read_uint(w, f[2].value, "cookie.length", ds_cookie_min_len(cfg->cookie.mode),
+		if (!walk_uint(w, f[2].value, "cookie.length", ds_cookie_min_len(cfg->cookie.mode),
 			       ds_cookie_max_len(cfg->cookie.mode), &v))
 			return false;
 		cfg->cookie.cookie_len = (unsigned)v;
 	}
 	if (f[3].value != NULL) {
-		if (!read_uint(w, f[3].value, "cookie.key_period", 1, DS_COOKIE_MAX_PERIOD_S, &v))
+		if (!walk_uint(w, f[3].value, "cookie.key_period", 1, DS_COOKIE_MAX_PERIOD_S, &v))
 			return false;
 		cfg->cookie.period_s = (unsigned)v;
 	}
 	if (f[4].value != NULL) {
-		if (!read_uint(w, f[4].value, "cookie.clock_skew_ms", 0, 3600 * 1000, &v))
+		if (!walk_uint(w, f[4].value, "cookie.clock_skew_ms", 0, 3600 * 1000, &v))
 			return false;
 		cfg->cookie.skew_ms = (unsigned)v;
 	}
 	if (ds_cookie_params_check(&cfg->cookie, why, sizeof(why)) != 0)
-		return fail(w, f[4].value ? f[4].value : map, "cookie", "%s", why);
-	if (!read_string(w, f[0].value, "cookie.secret_file", file, sizeof(file)))
+		return walk_fail(w, f[4].value ? f[4].value : map, "cookie", "%s", why);
+	if (!walk_string(w, f[0].value, "cookie.secret_file", file, sizeof(file)))
 		return false;
 	if (!resolve_path(w->path, file, cfg->secret_file, sizeof(cfg->secret_file)))
-		return fail(w, f[0].value, "cookie.secret_file", "path too long");
+		return walk_fail(w, f[0].value, "cookie.secret_file", "path too long");
 	if (ds_secret_load(cfg->secret_file, &cfg->secret, why, sizeof(why)) != 0)
-		return fail(w, f[0].value, "cookie.secret_file", "%s", why);
+		return walk_fail(w, f[0].value, "cookie.secret_file", "%s", why);
 	return true;
 }
 
@@ -483,82 +349,18 @@ read_flows(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	cfg->flow_idle_timeout_s = 60;
 	if (map == NULL)
 		return true;
-	if (!read_map(w, map, "flows", f, 2))
+	if (!walk_map(w, map, "flows", f, 2))
 		return false;
 	if (f[0].value != NULL) {
-		if (!read_uint(w, f[0].value, "flows.capacity", DS_CONFIG_MIN_FLOWS, DS_CONFIG_MAX_FLOWS, &v))
+		if (!walk_uint(w, f[0].value, "flows.capacity", DS_CONFIG_MIN_FLOWS, DS_CONFIG_MAX_FLOWS, &v))
 			return false;
 		cfg->flow_capacity = (uint32_t)v;
 	}
 	if (f[1].value != NULL) {
-		if (!read_uint(w, f[1].value, "flows.idle_timeout", 1, 86400, &v))
+		if (!walk_uint(w, f[1].value, "flows.idle_timeout", 1, 86400, &v))
 			return false;
 		cfg->flow_idle_timeout_s = (uint32_t)v;
 	}
-	return true;
-}
-
-static bool
-read_blocklist(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg)
-{
-	size_t i, k;
-
-	if (seq == NULL)
-		return true;
-	if (seq->kind != YAML_NODE_SEQ)
-		return fail(w, seq, "blocklist", "expected a list of prefixes (198.51.100.0/24, 2001:db8::/32)");
-	for (i = 0; i < seq->n_items; i++) {
-		const struct yaml_node *item = seq->items[i];
-		struct ds_prefix *p = &cfg->blocklist[cfg->n_blocklist];
-		char why[160];
-
-		if (cfg->n_blocklist == DS_CONFIG_MAX_BLOCKLIST)
-			return fail(w, item, "blocklist", "more than %d prefixes (add more at run time)",
-				    DS_CONFIG_MAX_BLOCKLIST);
-		if (item->kind != YAML_NODE_SCALAR)
-			return fail(w, item, "blocklist", "expected a prefix such as 198.51.100.0/24");
-		if (ds_prefix_parse(item->value, p, why, sizeof(why)) != 0)
-			return fail(w, item, "blocklist", "%s", why);
-		for (k = 0; k < cfg->n_blocklist; k++)
-			if (ds_prefix_equal(&cfg->blocklist[k], p))
-				return fail(w, item, "blocklist", "'%s' is listed twice", item->value);
-		cfg->n_blocklist++;
-	}
-	return true;
-}
-
-static bool
-read_hvr_limit(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
-{
-	struct field f[] = {
-		{ "per_prefix", false, NULL, NULL },  { "burst", false, NULL, NULL },
-		{ "ipv4_prefix", false, NULL, NULL }, { "ipv6_prefix", false, NULL, NULL },
-		{ "entries", false, NULL, NULL },
-	};
-	static const struct {
-		const char *key;
-		unsigned long min, max;
-	} ranges[] = {
-		{ "hvr_rate_limit.per_prefix", 0, 100000000 }, { "hvr_rate_limit.burst", 1, 100000000 },
-		{ "hvr_rate_limit.ipv4_prefix", 8, 32 },       { "hvr_rate_limit.ipv6_prefix", 16, 128 },
-		{ "hvr_rate_limit.entries", 1024, 1 << 24 },
-	};
-	unsigned long v[5] = { 1000, 0, 24, 56, 65536 };
-	unsigned i;
-
-	if (map != NULL && !read_map(w, map, "hvr_rate_limit", f, 5))
-		return false;
-	for (i = 0; map != NULL && i < 5; i++)
-		if (f[i].value != NULL && !read_uint(w, f[i].value, ranges[i].key, ranges[i].min, ranges[i].max, &v[i]))
-			return false;
-	if ((v[4] & (v[4] - 1)) != 0)
-		return fail(w, f[4].value, "hvr_rate_limit.entries", "%lu is not a power of two", v[4]);
-	cfg->hvr_limit.per_prefix = (uint32_t)v[0];
-	/* A quiet prefix may get one second's worth at once unless told otherwise. */
-	cfg->hvr_limit.burst = (uint32_t)(v[1] != 0 ? v[1] : v[0] != 0 ? v[0] : 1);
-	cfg->hvr_limit.ipv4_prefix = (uint8_t)v[2];
-	cfg->hvr_limit.ipv6_prefix = (uint8_t)v[3];
-	cfg->hvr_limit.entries = (uint32_t)v[4];
 	return true;
 }
 
@@ -582,15 +384,15 @@ read_policy(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	cfg->ip_options = DS_POLICY_DROP;
 	if (map == NULL)
 		return true;
-	if (!read_map(w, map, "policy", f, 4))
+	if (!walk_map(w, map, "policy", f, 4))
 		return false;
 	for (i = 0; i < 4; i++) {
 		char ctx[32];
 
 		if (f[i].value == NULL)
 			continue;
-		join(ctx, sizeof(ctx), "policy", f[i].name);
-		if (!read_choice(w, f[i].value, ctx, choices, 2, &v))
+		walk_join(ctx, sizeof(ctx), "policy", f[i].name);
+		if (!walk_choice(w, f[i].value, ctx, choices, 2, &v))
 			return false;
 		*targets[i] = (enum ds_policy)v;
 	}
@@ -606,10 +408,10 @@ read_stats(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	cfg->stats_interval_s = 1;
 	if (map == NULL)
 		return true;
-	if (!read_map(w, map, "stats", f, 1))
+	if (!walk_map(w, map, "stats", f, 1))
 		return false;
 	if (f[0].value != NULL) {
-		if (!read_uint(w, f[0].value, "stats.interval", 0, 3600, &v))
+		if (!walk_uint(w, f[0].value, "stats.interval", 0, 3600, &v))
 			return false;
 		cfg->stats_interval_s = (unsigned)v;
 	}
@@ -625,18 +427,20 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 		{ "ports", true, NULL, NULL },    { "services", true, NULL, NULL }, { "cookie", true, NULL, NULL },
 		{ "flows", false, NULL, NULL },   { "policy", false, NULL, NULL }, { "stats", false, NULL, NULL },
 		{ "hvr_rate_limit", false, NULL, NULL }, { "blocklist", false, NULL, NULL },
+		{ "auto_blocklist", false, NULL, NULL }, { "challenge", false, NULL, NULL },
 	};
 	unsigned mode = DS_MODE_INLINE;
 
-	if (!read_map(w, root, "(top level)", f, sizeof(f) / sizeof(f[0])))
+	if (!walk_map(w, root, "(top level)", f, sizeof(f) / sizeof(f[0])))
 		return false;
-	if (f[2].value != NULL && !read_choice(w, f[2].value, "mode", modes, 2, &mode))
+	if (f[2].value != NULL && !walk_choice(w, f[2].value, "mode", modes, 2, &mode))
 		return false;
 	cfg->mode = (enum ds_deploy_mode)mode;
 	return (f[0].value == NULL || read_eal(w, f[0].value, cfg)) && read_lcores(w, f[1].value, cfg) &&
 	       read_ports(w, f[3].value, cfg) && read_services(w, f[4].value, cfg) &&
-	       read_flows(w, f[6].value, cfg) && read_hvr_limit(w, f[9].value, cfg) &&
-	       read_blocklist(w, f[10].value, cfg) && read_policy(w, f[7].value, cfg) &&
+	       read_flows(w, f[6].value, cfg) && config_read_hvr_limit(w, f[9].value, cfg) &&
+	       config_read_blocklist(w, f[10].value, cfg) && config_read_auto_blocklist(w, f[11].value, cfg) &&
+	       config_read_challenge(w, f[12].value, cfg) && read_policy(w, f[7].value, cfg) &&
 	       read_stats(w, f[8].value, cfg) && read_cookie(w, f[5].value, cfg);
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ds_blocklist.h"
+#include "ds_challenge.h"
 #include "ds_cookie.h"
 #include "ds_secret.h"
 #include "ds_service.h"
@@ -25,6 +26,7 @@ enum ds_config_limits {
 	DS_CONFIG_ARG_MAX = 256,        /**< one EAL argument or device string */
 	DS_CONFIG_PATH_MAX = PATH_MAX,
 	DS_CONFIG_MAX_BLOCKLIST = 1024, /**< prefixes in the file; more can be added at run time */
+	DS_CONFIG_MAX_AUTO_LISTED = 65536, /**< sources listed automatically at once */
 	DS_CONFIG_MIN_FLOWS = 1024,
 	DS_CONFIG_MAX_FLOWS = 1 << 26,  /**< per worker */
 	DS_CONFIG_MIN_DESC = 32,
@@ -86,6 +88,16 @@ struct ds_config {
 	} hvr_limit;
 	struct ds_prefix blocklist[DS_CONFIG_MAX_BLOCKLIST];  /**< sources dropped before any work */
 	unsigned n_blocklist;
+	struct {
+		uint32_t bad_cookies;          /**< bad cookies a source may send before it is listed, 0 = off */
+		uint32_t forgive_per_s;        /**< ... of which this many per second are forgiven */
+		uint8_t ipv4_prefix;           /**< what is listed: the source's prefix of this length */
+		uint8_t ipv6_prefix;
+		uint32_t duration_s;           /**< how long an automatic entry stays */
+		uint32_t entries;              /**< sources tracked per worker (a power of two) */
+		uint32_t max_listed;           /**< automatic entries at once */
+	} auto_blocklist;
+	struct ds_challenge_params challenge;  /**< always, or only under attack */
 	enum ds_policy non_ip;
 	enum ds_policy non_service;
 	enum ds_policy ip_fragments;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Blocklist prefixes (lib/blocklist): parsing of every form and every mistake, and matching of IPv4
- * and IPv6 addresses against lists of mixed lengths (/0 to /32 and /128), duplicates, and an empty list.
+ * and IPv6 addresses against lists of mixed lengths (/0 to /32 and /128), duplicates, and an empty list;
+ * the prefix of an address (what auto_blocklist lists) at every length, and finding one in a list.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -100,10 +101,57 @@ check_match(void)
 	ds_blocklist_free(none);
 }
 
+/* ds_prefix_of() must agree with the parser at every length: same prefix, host bits cleared. */
+static void
+check_prefix_of(void)
+{
+	static const char *const addrs[] = { "203.0.113.77", "2001:db8:abcd:12ff:fedc:ba98:7654:3210" };
+	unsigned a, len, bad = 0, tried = 0;
+
+	for (a = 0; a < 2; a++) {
+		const unsigned version = a == 0 ? 4 : 6, width = a == 0 ? 32 : 128;
+		uint8_t addr[16];
+
+		inet_pton(a == 0 ? AF_INET : AF_INET6, addrs[a], addr);
+		for (len = 0; len <= width + 8; len++) {
+			struct ds_prefix got, want;
+			char text[DS_PREFIX_TEXT_MAX], err[160];
+
+			ds_prefix_of(addr, version, len, &got);
+			ds_prefix_format(&got, text, sizeof(text));
+			/* The formatted prefix parses (host bits clear) back to itself, and still holds the address. */
+			bad += ds_prefix_parse(text, &want, err, sizeof(err)) != 0 || !ds_prefix_equal(&got, &want) ||
+			       got.len != (len > width ? width : len);
+			{
+				struct ds_blocklist *bl = ds_blocklist_build(&got, 1);
+
+				bad += bl == NULL || !ds_blocklist_match(bl, addr, version);
+				ds_blocklist_free(bl);
+			}
+			tried++;
+		}
+	}
+	tap_check(bad == 0, "the prefix of an address at each of %u lengths (past the width: clamped) is a "
+		  "valid prefix holding it", tried);
+	{
+		struct ds_prefix list[3], p;
+		char err[160];
+
+		ds_prefix_parse("198.51.100.0/24", &list[0], err, sizeof(err));
+		ds_prefix_parse("2001:db8::/32", &list[1], err, sizeof(err));
+		ds_prefix_parse("198.51.100.0/25", &list[2], err, sizeof(err));
+		ds_prefix_parse("198.51.100.0/24", &p, err, sizeof(err));
+		tap_check(ds_prefix_listed(list, 3, &p) && ds_prefix_listed(list, 3, &list[2]) &&
+				  !ds_prefix_listed(list, 2, &list[2]) && !ds_prefix_listed(list, 0, &p),
+			  "a prefix is found in a list only when the same address and length is there");
+	}
+}
+
 int
 main(void)
 {
 	check_parse();
 	check_match();
+	check_prefix_of();
 	return tap_done();
 }

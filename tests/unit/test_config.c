@@ -141,6 +141,24 @@ static const struct config_case cases[] = {
 	  { { NULL, "blocklist:\n  - 203.0.113.0/24\n  - 203.0.113.0/24\n" } } },
 	{ "blocklist not a list", "17:12: blocklist", "expected a list of prefixes",
 	  { { NULL, "blocklist: 203.0.113.0/24\n" } } },
+	{ "challenge under attack with its thresholds", NULL, NULL,
+	  { { NULL, "challenge:\n  mode: under-attack\n  on_rate: 2000\n  off_rate: 500\n  off_after: 5\n" } } },
+	{ "unknown challenge mode", "18:9: challenge.mode", "'sometimes' is not one of: always, under-attack",
+	  { { NULL, "challenge:\n  mode: sometimes\n" } } },
+	{ "challenge off_rate above on_rate", "20:13: challenge.off_rate", "3000 is above on_rate 2000",
+	  { { NULL, "challenge:\n  mode: under-attack\n  on_rate: 2000\n  off_rate: 3000\n" } } },
+	{ "challenge on_rate of 0", "18:12: challenge.on_rate", "0 is out of range (expected 1..100000000)",
+	  { { NULL, "challenge:\n  on_rate: 0\n" } } },
+	{ "unknown challenge key", "18:3: challenge", "unknown key 'threshold'",
+	  { { NULL, "challenge:\n  threshold: 5\n" } } },
+	{ "automatic blocklist", NULL, NULL,
+	  { { NULL, "auto_blocklist:\n  bad_cookies: 5\n  forgive_per_s: 1\n  duration: 60\n  ipv6_prefix: 64\n" } } },
+	{ "automatic blocklist table not a power of two", "18:12: auto_blocklist.entries", "5000 is not a power of two",
+	  { { NULL, "auto_blocklist:\n  entries: 5000\n" } } },
+	{ "automatic blocklist forgiving nothing", "18:18: auto_blocklist.forgive_per_s",
+	  "0 is out of range (expected 1..1000000)", { { NULL, "auto_blocklist:\n  forgive_per_s: 0\n" } } },
+	{ "automatic blocklist entries forever", "18:13: auto_blocklist.duration", "out of range",
+	  { { NULL, "auto_blocklist:\n  duration: 99999999\n" } } },
 	{ "unknown policy word", "18:11: policy.non_ip", "'allow' is not one of: pass, drop",
 	  { { NULL, "policy:\n  non_ip: allow\n" } } },
 	{ "stats interval not a number", "18:13: stats.interval", "'often' is not an integer",
@@ -258,7 +276,8 @@ main(int argc, char **argv)
 			  cfg.cookie.cookie_len == 16 && cfg.cookie.period_s == 60 && cfg.cookie.skew_ms == 2000 &&
 			  cfg.hvr_limit.per_prefix == 1000 && cfg.hvr_limit.burst == 1000 &&
 			  cfg.hvr_limit.ipv4_prefix == 24 && cfg.hvr_limit.ipv6_prefix == 56 &&
-			  cfg.hvr_limit.entries == 65536 &&
+			  cfg.hvr_limit.entries == 65536 && cfg.challenge.mode == DS_CHALLENGE_ALWAYS &&
+			  cfg.auto_blocklist.bad_cookies == 0 && cfg.auto_blocklist.duration_s == 600 &&
 			  cfg.flow_capacity == 65536 && cfg.flow_idle_timeout_s == 60 && cfg.non_ip == DS_POLICY_PASS &&
 			  cfg.non_service == DS_POLICY_PASS && cfg.ip_fragments == DS_POLICY_DROP &&
 			  cfg.ports[DS_PORT_OUTSIDE].rx_desc == 1024 && !cfg.ports[0].is_pci &&
