@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "blocklist_telemetry.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,8 @@
 
 /* Telemetry callbacks take no argument of their own. */
 static struct ds_published_blocklist *published;
+static struct ds_auto_blocklist *automatic;
+static uint64_t (*clock_ms)(void);
 
 static void
 add_entry(void *arg, const struct ds_prefix *p)
@@ -66,12 +69,55 @@ del_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	return change(params, d, false);
 }
 
+struct auto_listing {
+	struct rte_tel_data *prefixes, *left;
+};
+
+static void
+add_auto_entry(void *arg, const struct ds_prefix *p, uint64_t left_ms)
+{
+	struct auto_listing *l = arg;
+
+	add_entry(l->prefixes, p);
+	rte_tel_data_add_array_u64(l->left, (left_ms + 999) / 1000);
+}
+
+/* The automatic entries (prefix and seconds left, in two arrays of the same order) and the counters. */
+static int
+auto_list(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct auto_listing l = { rte_tel_data_alloc(), rte_tel_data_alloc() };
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "enabled", automatic != NULL);
+	if (automatic == NULL || l.prefixes == NULL || l.left == NULL) {
+		rte_tel_data_free(l.prefixes);
+		rte_tel_data_free(l.left);
+		return automatic == NULL ? 0 : -ENOMEM;
+	}
+	rte_tel_data_start_array(l.prefixes, RTE_TEL_STRING_VAL);
+	rte_tel_data_start_array(l.left, RTE_TEL_U64_VAL);
+	ds_auto_blocklist_foreach(automatic, clock_ms(), add_auto_entry, &l);
+	rte_tel_data_add_dict_u64(d, "listed", __atomic_load_n(&automatic->listed, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "expired", __atomic_load_n(&automatic->expired, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "refused_full", __atomic_load_n(&automatic->full, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "failed", __atomic_load_n(&automatic->failed, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_container(d, "prefixes", l.prefixes, 0);
+	rte_tel_data_add_dict_container(d, "seconds_left", l.left, 0);
+	return 0;
+}
+
 int
-ds_blocklist_telemetry_register(struct ds_published_blocklist *pb)
+ds_blocklist_telemetry_register(struct ds_published_blocklist *pb, struct ds_auto_blocklist *ab,
+				uint64_t (*now_ms)(void))
 {
 	int rc;
 
 	published = pb;
+	automatic = ab;
+	clock_ms = now_ms;
 	rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist", list, "Blocklisted source prefixes. No parameters.");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist_add", add_cmd,
@@ -79,5 +125,9 @@ ds_blocklist_telemetry_register(struct ds_published_blocklist *pb)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist_del", del_cmd,
 						"Stop dropping a listed prefix. Parameter: the prefix as listed");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/dtls_scrubber/auto_blocklist", auto_list,
+						"Prefixes listed after repeated bad cookies, seconds each has left, "
+						"counters. No parameters.");
 	return rc;
 }

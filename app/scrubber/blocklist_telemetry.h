@@ -7,11 +7,19 @@
  *   /dtls_scrubber/blocklist              the listed prefixes
  *   /dtls_scrubber/blocklist_add,PREFIX   add one
  *   /dtls_scrubber/blocklist_del,PREFIX   remove one
+ *   /dtls_scrubber/auto_blocklist         what auto_blocklist listed, and for how long yet
  */
 
+#include <stdint.h>
+
+#include "auto_blocklist.h"
 #include "published_blocklist.h"
 
-/* Register the commands for @p pb (one per process). Returns 0 or a negative errno. */
-int ds_blocklist_telemetry_register(struct ds_published_blocklist *pb);
+/*
+ * Register the commands for @p pb and @p ab (NULL when auto_blocklist is off; one per process);
+ * @p now_ms is the automatic entries' clock. Returns 0 or a negative errno.
+ */
+int ds_blocklist_telemetry_register(struct ds_published_blocklist *pb, struct ds_auto_blocklist *ab,
+				    uint64_t (*now_ms)(void));
 
 #endif /* DS_BLOCKLIST_TELEMETRY_H */

@@ -25,6 +25,25 @@ busy_percent(uint64_t busy_cycles, uint64_t ms, unsigned n_workers)
 	return available > 0 ? 100.0 * (double)busy_cycles / available : 0.0;
 }
 
+static unsigned
+challenged_services(const struct ds_challenge *ch)
+{
+	return (unsigned)__builtin_popcountll(__atomic_load_n(&ch->mask, __ATOMIC_RELAXED));
+}
+
+/* Under-attack mode only: how many services are being challenged now. */
+static const char *
+challenge_note(const struct ds_control *c)
+{
+	static char note[64];
+
+	if (c->challenge->params.mode != DS_CHALLENGE_UNDER_ATTACK)
+		return "";
+	snprintf(note, sizeof(note), " | challenging %u/%u", challenged_services(c->challenge),
+		 c->challenge->n_services);
+	return note;
+}
+
 void
 ds_control_print_line(struct ds_control *c, uint64_t now_ms)
 {
@@ -35,15 +54,16 @@ ds_control_print_line(struct ds_control *c, uint64_t now_ms)
 	ds_stats_sum(c->blocks, c->n_workers, &t);
 	printf("[%7.1fs] rx %" PRIu64 " (%" PRIu64 "/s) | hvr %" PRIu64 " (%" PRIu64 "/s) | ch2 ok %" PRIu64
 	       " bad %" PRIu64 " | fwd %" PRIu64 " | drop unverified %" PRIu64 " malformed %" PRIu64
-	       " policy %" PRIu64 " | flows %" PRIu64 " | out %" PRIu64 " | tx_full %" PRIu64 " | busy %.0f%%\n",
+	       " policy %" PRIu64 " | flows %" PRIu64 " | out %" PRIu64 " | tx_full %" PRIu64 " | busy %.0f%%%s\n",
 	       (double)(now_ms - c->start_ms) / 1000.0, a[DS_ACT_RX_OUTSIDE],
 	       delta_rate(a[DS_ACT_RX_OUTSIDE], c->last.action[DS_ACT_RX_OUTSIDE], ms), a[DS_ACT_HVR_SENT],
 	       delta_rate(a[DS_ACT_HVR_SENT], c->last.action[DS_ACT_HVR_SENT], ms), a[DS_ACT_CH2_VALID],
 	       a[DS_ACT_CH2_BAD_COOKIE] + a[DS_ACT_CH2_EXPIRED_KEY],
-	       a[DS_ACT_FORWARDED_CH2] + a[DS_ACT_FORWARDED_VERIFIED] + a[DS_ACT_FORWARDED_POLICY],
+	       a[DS_ACT_FORWARDED_CH2] + a[DS_ACT_FORWARDED_VERIFIED] + a[DS_ACT_FORWARDED_POLICY] +
+		       a[DS_ACT_FORWARDED_UNCHALLENGED],
 	       a[DS_ACT_DROPPED_UNVERIFIED], a[DS_ACT_DROPPED_MALFORMED], a[DS_ACT_DROPPED_POLICY], t.flows_active,
 	       a[DS_ACT_FORWARDED_OUTSIDE], a[DS_ACT_TX_FULL],
-	       busy_percent(t.busy_cycles - c->last.busy_cycles, ms, c->n_workers));
+	       busy_percent(t.busy_cycles - c->last.busy_cycles, ms, c->n_workers), challenge_note(c));
 	fflush(stdout);
 	c->last = t;
 	c->last_ms = now_ms;
@@ -99,6 +119,28 @@ print_ports(const struct ds_control *c)
 	}
 }
 
+/* The reflection controls' own state: challenge per service, automatic blocklist. */
+static void
+print_controls(const struct ds_control *c)
+{
+	const struct ds_challenge *ch = c->challenge;
+	char name[DS_SERVICE_TEXT_MAX];
+	unsigned s;
+
+	if (ch->params.mode == DS_CHALLENGE_UNDER_ATTACK)
+		for (s = 0; s < ch->n_services; s++)
+			printf("challenge %-24s %s now, %" PRIu64 " new ClientHellos/s, switched on %" PRIu64
+			       " times, off %" PRIu64 "\n",
+			       ds_service_format(&c->cfg->services.entries[s], name, sizeof(name)),
+			       ch->service[s].challenging ? "challenging" : "passing", ch->service[s].rate,
+			       ch->service[s].switched_on, ch->service[s].switched_off);
+	if (c->auto_block != NULL)
+		printf("auto_blocklist: %" PRIu64 " listed, %" PRIu64 " expired, %u listed now, %" PRIu64
+		       " refused (max_listed), %" PRIu64 " failed\n",
+		       c->auto_block->listed, c->auto_block->expired, c->auto_block->n_entries, c->auto_block->full,
+		       c->auto_block->failed);
+}
+
 void
 ds_control_print_summary(const struct ds_control *c, uint64_t now_ms)
 {
@@ -114,6 +156,7 @@ ds_control_print_summary(const struct ds_control *c, uint64_t now_ms)
 	printf("workers busy: %.1f%% of their time (%" PRIu64 " TSC cycles at %" PRIu64 " Hz)\n",
 	       busy_percent(t.busy_cycles, now_ms - c->start_ms, c->n_workers), t.busy_cycles, rte_get_tsc_hz());
 	print_ports(c);
+	print_controls(c);
 	printf("conservation: rx_outside %" PRIu64 " %s %" PRIu64 " = sent + forwarded + dropped\n",
 	       t.action[DS_ACT_RX_OUTSIDE], ds_stats_conserved(&t) ? "==" : "!=", ds_stats_fates(&t));
 	fflush(stdout);
@@ -160,7 +203,25 @@ ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now
 			w ? "," : "", ds_port_role_name((enum ds_port_role)w), st.ipackets, st.imissed, st.ierrors,
 			st.rx_nombuf, st.opackets, st.oerrors);
 	}
-	fprintf(f, "\n  }\n}\n");
+	fprintf(f, "\n  },\n  \"challenge\": { \"mode\": \"%s\", \"services\": [",
+		ds_challenge_mode_name(c->challenge->params.mode));
+	for (w = 0; w < c->challenge->n_services; w++) {
+		const struct ds_challenge_service *svc = &c->challenge->service[w];
+		char name[DS_SERVICE_TEXT_MAX];
+
+		fprintf(f, "%s\n    { \"service\": \"%s\", \"challenging\": %s, \"rate\": %" PRIu64
+			", \"switched_on\": %" PRIu64 ", \"switched_off\": %" PRIu64 ", \"new_hellos\": %" PRIu64 " }",
+			w ? "," : "", ds_service_format(&c->cfg->services.entries[w], name, sizeof(name)),
+			svc->challenging ? "true" : "false", svc->rate, svc->switched_on, svc->switched_off,
+			t.service_hellos[w]);
+	}
+	fprintf(f, "\n  ] }");
+	if (c->auto_block != NULL)
+		fprintf(f, ",\n  \"auto_blocklist\": { \"listed\": %" PRIu64 ", \"expired\": %" PRIu64
+			", \"listed_now\": %u, \"refused_full\": %" PRIu64 ", \"failed\": %" PRIu64 " }",
+			c->auto_block->listed, c->auto_block->expired, c->auto_block->n_entries, c->auto_block->full,
+			c->auto_block->failed);
+	fprintf(f, "\n}\n");
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
@@ -226,12 +287,78 @@ telemetry_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "hvr_limit_ipv4_prefix", cfg->hvr_limit.ipv4_prefix);
 	rte_tel_data_add_dict_int(d, "hvr_limit_ipv6_prefix", cfg->hvr_limit.ipv6_prefix);
 	rte_tel_data_add_dict_u64(d, "hvr_limit_entries", cfg->hvr_limit.entries);
+	rte_tel_data_add_dict_string(d, "challenge_mode", ds_challenge_mode_name(cfg->challenge.mode));
+	rte_tel_data_add_dict_u64(d, "auto_blocklist_bad_cookies", cfg->auto_blocklist.bad_cookies);
 	rte_tel_data_add_dict_string(d, "policy_non_ip", ds_policy_name(cfg->non_ip));
 	rte_tel_data_add_dict_string(d, "policy_non_service", ds_policy_name(cfg->non_service));
 	rte_tel_data_add_dict_string(d, "policy_ip_fragments", ds_policy_name(cfg->ip_fragments));
 	rte_tel_data_add_dict_string(d, "policy_ip_options", ds_policy_name(cfg->ip_options));
 	rte_tel_data_add_dict_u64(d, "cookie_epoch",
 				  __atomic_load_n(&telemetry_control->cookie_epoch, __ATOMIC_RELAXED));
+	return 0;
+}
+
+/* An array container of one value per service (telemetry containers hold plain arrays only). */
+static struct rte_tel_data *
+per_service(const struct ds_challenge *ch, const uint64_t *field, size_t stride)
+{
+	struct rte_tel_data *arr = rte_tel_data_alloc();
+	unsigned s;
+
+	if (arr == NULL)
+		return NULL;
+	rte_tel_data_start_array(arr, RTE_TEL_U64_VAL);
+	for (s = 0; s < ch->n_services; s++)
+		rte_tel_data_add_array_u64(arr, __atomic_load_n((const uint64_t *)((const char *)field + s * stride),
+								__ATOMIC_RELAXED));
+	return arr;
+}
+
+/*
+ * Which services are challenged now, each one's rate of new ClientHellos and how often it switched:
+ * arrays in the order of "services" (a telemetry dict holds no dicts).
+ */
+static int
+telemetry_challenge(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct ds_challenge *ch = telemetry_control->challenge;
+	const struct ds_config *cfg = telemetry_control->cfg;
+	const size_t stride = sizeof(ch->service[0]);
+	struct rte_tel_data *names = rte_tel_data_alloc(), *challenging = rte_tel_data_alloc();
+	struct rte_tel_data *rate = per_service(ch, &ch->service[0].rate, stride);
+	struct rte_tel_data *on = per_service(ch, &ch->service[0].switched_on, stride);
+	struct rte_tel_data *off = per_service(ch, &ch->service[0].switched_off, stride);
+	const uint64_t mask = __atomic_load_n(&ch->mask, __ATOMIC_RELAXED);
+	char name[DS_SERVICE_TEXT_MAX];
+	unsigned s;
+
+	(void)cmd;
+	(void)params;
+	if (names == NULL || challenging == NULL || rate == NULL || on == NULL || off == NULL) {
+		rte_tel_data_free(names);
+		rte_tel_data_free(challenging);
+		rte_tel_data_free(rate);
+		rte_tel_data_free(on);
+		rte_tel_data_free(off);
+		return -ENOMEM;
+	}
+	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+	rte_tel_data_start_array(challenging, RTE_TEL_INT_VAL);
+	for (s = 0; s < ch->n_services; s++) {
+		rte_tel_data_add_array_string(names, ds_service_format(&cfg->services.entries[s], name, sizeof(name)));
+		rte_tel_data_add_array_int(challenging, (int)((mask >> s) & 1));
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "mode", ds_challenge_mode_name(ch->params.mode));
+	rte_tel_data_add_dict_u64(d, "on_rate", ch->params.on_rate);
+	rte_tel_data_add_dict_u64(d, "off_rate", ch->params.off_rate);
+	rte_tel_data_add_dict_u64(d, "off_after_ms", ch->params.off_after_ms);
+	rte_tel_data_add_dict_u64(d, "challenged_services", challenged_services(ch));
+	rte_tel_data_add_dict_container(d, "services", names, 0);
+	rte_tel_data_add_dict_container(d, "challenging", challenging, 0);
+	rte_tel_data_add_dict_container(d, "rate", rate, 0);
+	rte_tel_data_add_dict_container(d, "switched_on", on, 0);
+	rte_tel_data_add_dict_container(d, "switched_off", off, 0);
 	return 0;
 }
 
@@ -246,5 +373,8 @@ ds_control_register_telemetry(struct ds_control *c)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/dtls_scrubber/config", telemetry_config,
 						"The running configuration (never the secret). No parameters.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/dtls_scrubber/challenge", telemetry_challenge,
+						"Challenge mode and, per service, whether it is challenged now. No parameters.");
 	return rc;
 }

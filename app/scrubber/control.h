@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "auto_blocklist.h"
+#include "ds_challenge.h"
 #include "ds_config.h"
 #include "ds_stats.h"
 
@@ -17,6 +19,8 @@ struct ds_control {
 	uint64_t start_ms;
 	uint64_t last_ms;
 	uint64_t cookie_epoch;          /* kept current by the main loop, read by telemetry */
+	const struct ds_challenge *challenge;       /* which services are challenged, and why */
+	const struct ds_auto_blocklist *auto_block; /* NULL when off */
 	struct ds_stats last;           /* totals at the previous live line, for rates */
 };
 
@@ -29,7 +33,7 @@ void ds_control_print_summary(const struct ds_control *c, uint64_t now_ms);
 /* The same as JSON (totals and per worker); returns 0 or -errno. */
 int ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now_ms);
 
-/* /dtls_scrubber/stats and /dtls_scrubber/config; returns 0 or a negative errno. */
+/* /dtls_scrubber/stats, /dtls_scrubber/config and /dtls_scrubber/challenge; returns 0 or a negative errno. */
 int ds_control_register_telemetry(struct ds_control *c);
 
 #endif /* DS_CONTROL_H */

@@ -2,7 +2,7 @@
 /*
  * dtls-scrubber: the appliance. Reads one YAML file, starts DPDK with the lcores and devices it names,
  * runs one worker per worker lcore (worker.c) and keeps the control plane on the main lcore: key
- * rotation, live counters, telemetry, signals, the final summary.
+ * rotation, challenge mode, automatic blocklist, live counters, telemetry, signals, the final summary.
  *
  *   dtls-scrubber -c FILE [--check-config] [--duration SECONDS] [--stats-json FILE]
  */
@@ -178,6 +178,8 @@ control_loop(struct appliance *a, const struct options *o)
 		__atomic_store_n(&a->control.cookie_epoch,
 				 ds_cookie_keyset_epoch(ds_keyring_acquire(a->keyring, a->main_reader)),
 				 __ATOMIC_RELAXED);
+		/* Which services to challenge; automatic blocklist entries in and out. */
+		ds_workers_tick(&a->workers, ds_workers_clock_ms());
 		now = mono_ms();
 		if (interval_ms != 0 && now >= next_line) {
 			ds_control_print_line(&a->control, now);
@@ -254,16 +256,18 @@ main(int argc, char **argv)
 	a.main_reader = (unsigned)(reader < 0 ? 0 : reader);
 	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.workers.stats, .n_workers = a.cfg.n_workers,
 					 .port_ids = { a.ports.id[0], a.ports.id[1] }, .start_ms = mono_ms(),
-					 .last_ms = mono_ms() };
-	if (ds_control_register_telemetry(&a.control) != 0 || ds_blocklist_telemetry_register(&a.workers.blocklist) != 0)
+					 .last_ms = mono_ms(), .challenge = &a.workers.challenge,
+					 .auto_block = a.workers.auto_block };
+	if (ds_control_register_telemetry(&a.control) != 0 ||
+	    ds_blocklist_telemetry_register(&a.workers.blocklist, a.workers.auto_block, ds_workers_clock_ms) != 0)
 		fprintf(stderr, "warning: telemetry commands not registered\n");
 	printf("dtls-scrubber: %s mode, %u worker%s; outside %s (%s%s), inside %s (%s%s); %u service%s; "
-	       "%s cookies of %u bytes, keys every %u s\n",
+	       "%s cookies of %u bytes, keys every %u s; challenge %s\n",
 	       ds_deploy_mode_name(a.cfg.mode), a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
 	       a.cfg.ports[0].name, a.ports.driver[0], a.ports.tx_offloads[0] ? ", checksum offload" : "",
 	       a.cfg.ports[1].name, a.ports.driver[1], a.ports.tx_offloads[1] ? ", checksum offload" : "",
 	       a.cfg.services.count, a.cfg.services.count == 1 ? "" : "s", ds_cookie_mode_name(a.cfg.cookie.mode),
-	       a.cfg.cookie.cookie_len, a.cfg.cookie.period_s);
+	       a.cfg.cookie.cookie_len, a.cfg.cookie.period_s, ds_challenge_mode_name(a.cfg.challenge.mode));
 	fflush(stdout);
 	ds_workers_launch(&a.workers);
 	control_loop(&a, &o);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "published_blocklist.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,19 +39,18 @@ reclaim(struct ds_published_blocklist *pb, bool wait)
 }
 
 int
-ds_published_blocklist_change(struct ds_published_blocklist *pb, const struct ds_prefix *p, bool add,
-			      char *err, size_t err_len)
+ds_published_blocklist_update(struct ds_published_blocklist *pb, const struct ds_prefix *add, size_t n_add,
+			      bool *added, const struct ds_prefix *del, size_t n_del, char *err, size_t err_len)
 {
 	const struct ds_blocklist *old;
 	struct ds_prefix *list;
 	struct ds_blocklist *next;
-	size_t n, i, kept = 0;
-	bool present = false;
+	size_t n, i, kept = 0, changed = 0;
 
 	pthread_mutex_lock(&pb->lock);
 	old = pb->current;
 	n = old != NULL ? ds_blocklist_count(old) : 0;
-	list = malloc((n + 1) * sizeof(*list));
+	list = malloc((n + n_add + 1) * sizeof(*list));
 	if (list == NULL) {
 		pthread_mutex_unlock(&pb->lock);
 		snprintf(err, err_len, "out of memory");
@@ -59,25 +59,33 @@ ds_published_blocklist_change(struct ds_published_blocklist *pb, const struct ds
 	for (i = 0; i < n; i++) {
 		const struct ds_prefix *e = ds_blocklist_entry(old, i);
 
-		if (ds_prefix_equal(e, p)) {
-			present = true;
-			if (!add)
-				continue;
-		}
-		list[kept++] = *e;
+		if (ds_prefix_listed(del, n_del, e))
+			changed++;
+		else
+			list[kept++] = *e;
 	}
-	if (present == add) {
+	for (i = 0; i < n_add; i++) {
+		const bool is_new = !ds_prefix_listed(list, kept, &add[i]);
+
+		if (added != NULL)
+			added[i] = is_new;
+		if (is_new) {
+			list[kept++] = add[i];
+			changed++;
+		}
+	}
+	if (changed == 0) {
 		free(list);
 		pthread_mutex_unlock(&pb->lock);
 		return 0;
 	}
-	if (add)
-		list[kept++] = *p;
 	next = kept != 0 ? ds_blocklist_build(list, kept) : NULL;
 	free(list);
 	if (kept != 0 && next == NULL) {
 		pthread_mutex_unlock(&pb->lock);
 		snprintf(err, err_len, "out of memory for %zu prefixes", kept);
+		if (added != NULL)
+			memset(added, 0, n_add * sizeof(*added));
 		return -1;
 	}
 	/* At most one list waits for its readers: a second change soon after waits for the first. */
@@ -88,7 +96,17 @@ ds_published_blocklist_change(struct ds_published_blocklist *pb, const struct ds
 	pb->changes++;
 	reclaim(pb, false);
 	pthread_mutex_unlock(&pb->lock);
-	return 1;
+	return (int)(changed > INT32_MAX ? INT32_MAX : changed);
+}
+
+int
+ds_published_blocklist_change(struct ds_published_blocklist *pb, const struct ds_prefix *p, bool add,
+			      char *err, size_t err_len)
+{
+	const int rc = add ? ds_published_blocklist_update(pb, p, 1, NULL, NULL, 0, err, err_len)
+			   : ds_published_blocklist_update(pb, NULL, 0, NULL, p, 1, err, err_len);
+
+	return rc > 0 ? 1 : rc;
 }
 
 void

@@ -10,6 +10,8 @@
  */
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_rcu_qsbr.h>
@@ -36,6 +38,14 @@ int ds_published_blocklist_init(struct ds_published_blocklist *pb, const struct 
  * -1 when out of memory (err says so). */
 int ds_published_blocklist_change(struct ds_published_blocklist *pb, const struct ds_prefix *p, bool add,
 				  char *err, size_t err_len);
+
+/*
+ * Several changes, one new list: add @p add (added[i] says whether add[i] was new; may be NULL) and
+ * remove @p del. Returns how many prefixes changed (0: nothing published), or -1 when out of memory.
+ * Removing is a linear search per listed prefix: meant for a control tick's few changes.
+ */
+int ds_published_blocklist_update(struct ds_published_blocklist *pb, const struct ds_prefix *add, size_t n_add,
+				  bool *added, const struct ds_prefix *del, size_t n_del, char *err, size_t err_len);
 
 /* Reader side: register reader @p id (online), report a quiescent state, go offline. */
 void ds_published_blocklist_reader_online(struct ds_published_blocklist *pb, unsigned id);

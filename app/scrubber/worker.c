@@ -6,10 +6,14 @@
  */
 #include "worker.h"
 
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "ds_cookie_engine.h"
 #include "ds_flow.h"
@@ -18,6 +22,7 @@
 #include "ds_pktmbuf.h"
 #include "ds_ratelimit.h"
 #include "ds_route.h"
+#include "auto_blocklist.h"
 #include "published_blocklist.h"
 
 enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4 };
@@ -98,7 +103,7 @@ prefetch_headers(const struct rte_mbuf *m)
 /* Stage 1: classify every frame, sort them into ClientHellos, flow-bound records, and the rest. */
 static void
 classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint16_t n,
-	       const struct ds_blocklist *blocked)
+	       const struct ds_blocklist *blocked, uint64_t challenge)
 {
 	const struct ds_config *cfg = w->cfg;
 	uint16_t i;
@@ -124,6 +129,15 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 		}
 		switch (info->outcome) {
 		case DS_OUT_DTLS_CLIENT_HELLO:
+			/* The rate that decides whether to challenge counts every new ClientHello, passed or not. */
+			DS_STATS_ADD(w->stats->service_hellos[info->service], 1);
+			if (!((challenge >> info->service) & 1)) {
+				/* The backend runs the cookie exchange itself, in our format: its cookie makes the flow. */
+				count(w, DS_ACT_CH1_NO_COOKIE);
+				to_inside(w, b, m, info, DS_ACT_FORWARDED_UNCHALLENGED);
+				break;
+			}
+			/* fall through */
 		case DS_OUT_DTLS_CLIENT_HELLO_COOKIE:
 			ds_cookie_request_from_frame(&b->req[b->n_hello], frame, info);
 			b->hello[b->n_hello++] = i;
@@ -220,6 +234,26 @@ record_flows(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 	}
 }
 
+/*
+ * A forged cookie costs its source part of an allowance; past it, the source is reported for the
+ * automatic blocklist (and keeps being answered until the control plane lists it).
+ */
+static void
+charge_bad_cookie(struct ds_worker *w, const struct ds_cookie_request *req, uint64_t now)
+{
+	struct ds_source_report rep;
+
+	if (w->bad_cookies == NULL || ds_ratelimit_allow(w->bad_cookies, req->client_addr, req->ip_version, now))
+		return;
+	memset(&rep, 0, sizeof(rep));
+	rep.ip_version = req->ip_version;
+	memcpy(rep.addr, req->client_addr, req->ip_version == 4 ? 4 : 16);
+	if (rte_ring_enqueue_elem(w->reports, &rep, sizeof(rep)) == 0)
+		count(w, DS_ACT_BAD_COOKIE_SOURCE_REPORTED);
+	else
+		count(w, DS_ACT_BAD_COOKIE_REPORT_LOST);
+}
+
 /* Stage 2: one MAC burst for every ClientHello; valid cookies make flows, the rest get an HVR. */
 static void
 check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts,
@@ -252,6 +286,8 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 			valid[n_valid++] = i;
 			continue;
 		}
+		if (verdicts[k] == DS_COOKIE_BAD_MAC || verdicts[k] == DS_COOKIE_BAD_LENGTH)
+			charge_bad_cookie(w, &b->req[k], now);
 		/* The HVR goes to the ClientHello's source: a spoofed flood aims it at a victim. */
 		if (w->hvr_limit != NULL && !ds_ratelimit_allow_ref(w->hvr_limit, &limit[k], now)) {
 			drop(w, b, m, DS_ACT_DROPPED_HVR_RATE_LIMITED);
@@ -301,11 +337,12 @@ process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 		uint16_t n_next, const struct ds_cookie_keyset *ks, uint64_t now)
 {
 	const struct ds_blocklist *blocked = ds_published_blocklist_get(w->blocklist);
+	const uint64_t challenge = __atomic_load_n(w->challenge, __ATOMIC_RELAXED);
 	struct outside_burst b;
 
 	b.n_inside = b.n_outside = b.n_drop = b.n_hello = b.n_record = 0;
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_OUTSIDE], n);
-	classify_burst(w, &b, pkts, n, blocked);
+	classify_burst(w, &b, pkts, n, blocked, challenge);
 	prefetch_next(next, n_next);
 	/* Hellos first: a flow verified in this burst already lets its later records through. */
 	check_hellos(w, &b, pkts, ks, now);

@@ -20,6 +20,7 @@ struct ds_cookie_engine;
 struct ds_flow_table;
 struct ds_ratelimit;
 struct ds_published_blocklist;
+struct rte_ring;
 
 enum { DS_BURST = 64 };
 
@@ -40,6 +41,9 @@ struct ds_worker {
 	struct ds_flow_table *flows;
 	struct ds_ratelimit *hvr_limit;  /* HVRs per destination prefix; NULL = unlimited */
 	struct ds_published_blocklist *blocklist; /* read once per loop; reader id = queue */
+	const uint64_t *challenge;       /* bit s: challenge service s (control plane's; read once per burst) */
+	struct ds_ratelimit *bad_cookies; /* bad-cookie allowance per source; NULL = auto_blocklist off */
+	struct rte_ring *reports;        /* sources over that allowance, to the control plane */
 	struct ds_stats *stats;          /* this worker's block */
 	const volatile bool *quit;
 	/* Loop state: outside frames are received one burst ahead of their processing. */

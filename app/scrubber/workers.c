@@ -10,11 +10,61 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
+#include <rte_ring.h>
 
 #include "ds_cookie_engine.h"
 #include "ds_flow.h"
 #include "ds_ratelimit.h"
 #include "ds_keyring.h"
+
+uint64_t
+ds_workers_clock_ms(void)
+{
+	return rte_get_tsc_cycles() / (rte_get_tsc_hz() / 1000);
+}
+
+/* One report ring per worker, and the control plane's side. */
+static int
+create_auto_blocklist(struct ds_workers *ws, const struct ds_config *cfg, unsigned set, char *err, size_t err_len)
+{
+	unsigned i;
+
+	ws->reports = rte_zmalloc("ds_reports", cfg->n_workers * sizeof(*ws->reports), 0);
+	ws->auto_block = rte_zmalloc("ds_auto_blocklist", sizeof(*ws->auto_block), 0);
+	if (ws->reports == NULL || ws->auto_block == NULL) {
+		snprintf(err, err_len, "auto_blocklist: out of memory");
+		return -1;
+	}
+	for (i = 0; i < cfg->n_workers; i++) {
+		char name[RTE_RING_NAMESIZE];
+
+		snprintf(name, sizeof(name), "ds_reports_%u_%u", set, i);
+		ws->reports[i] = rte_ring_create_elem(name, sizeof(struct ds_source_report), DS_SOURCE_REPORT_RING,
+						      (int)rte_lcore_to_socket_id(cfg->workers[i]),
+						      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (ws->reports[i] == NULL) {
+			snprintf(err, err_len, "auto_blocklist: report ring of worker %u: %s", i, rte_strerror(rte_errno));
+			return -1;
+		}
+		ws->n_reports = i + 1;
+	}
+	if (ds_auto_blocklist_init(ws->auto_block, cfg, &ws->blocklist, ws->reports, cfg->n_workers) != 0) {
+		snprintf(err, err_len, "auto_blocklist: out of memory for %u entries", cfg->auto_blocklist.max_listed);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ds_workers_tick(struct ds_workers *ws, uint64_t now_ms)
+{
+	struct ds_stats total;
+
+	ds_stats_sum(ws->stats, ws->n, &total);
+	ds_challenge_update(&ws->challenge, total.service_hellos, now_ms);
+	if (ws->auto_block != NULL)
+		ds_auto_blocklist_poll(ws->auto_block, now_ms);
+}
 
 int
 ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const struct ds_ports *ports,
@@ -34,6 +84,9 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 	}
 	if (ds_published_blocklist_init(&ws->blocklist, cfg->blocklist, cfg->n_blocklist, cfg->n_workers, err,
 					err_len) != 0)
+		return -1;
+	ds_challenge_init(&ws->challenge, &cfg->challenge, cfg->services.count, NULL, ds_workers_clock_ms());
+	if (cfg->auto_blocklist.bad_cookies != 0 && create_auto_blocklist(ws, cfg, set, err, err_len) != 0)
 		return -1;
 	for (i = 0; i < cfg->n_workers; i++) {
 		struct ds_worker *w = &ws->worker[i];
@@ -84,6 +137,23 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 		w->quit = quit;
 		w->now = rte_rdtsc();
 		w->blocklist = &ws->blocklist;
+		w->challenge = &ws->challenge.mask;
+		if (ws->auto_block != NULL) {
+			const struct ds_ratelimit_params bp = {
+				.rate = cfg->auto_blocklist.forgive_per_s, .burst = cfg->auto_blocklist.bad_cookies,
+				.ipv4_prefix = cfg->auto_blocklist.ipv4_prefix,
+				.ipv6_prefix = cfg->auto_blocklist.ipv6_prefix, .entries = cfg->auto_blocklist.entries,
+				.tsc_hz = rte_get_tsc_hz(), .seed = rte_rand(),
+			};
+
+			w->reports = ws->reports[i];
+			w->bad_cookies = ds_ratelimit_create(&bp);
+			if (w->bad_cookies == NULL) {
+				snprintf(err, err_len, "worker %u: bad-cookie table of %u sources: out of memory", i,
+					 cfg->auto_blocklist.entries);
+				return -1;
+			}
+		}
 		ds_published_blocklist_reader_online(&ws->blocklist, i);
 	}
 	return 0;
@@ -108,8 +178,15 @@ ds_workers_free(struct ds_workers *ws)
 			ds_cookie_engine_destroy(ws->worker[i].engine);
 			ds_flow_table_free(ws->worker[i].flows);
 			ds_ratelimit_free(ws->worker[i].hvr_limit);
+			ds_ratelimit_free(ws->worker[i].bad_cookies);
 		}
 	}
+	if (ws->auto_block != NULL)
+		ds_auto_blocklist_free(ws->auto_block);
+	rte_free(ws->auto_block);
+	for (i = 0; i < ws->n_reports; i++)
+		rte_ring_free(ws->reports[i]);
+	rte_free(ws->reports);
 	rte_free(ws->worker);
 	rte_free(ws->stats);
 	if (ws->blocklist.qsbr != NULL)

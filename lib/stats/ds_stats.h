@@ -9,9 +9,8 @@
  * only by that worker, summed by the control plane on demand. Never reset.
  *
  * Every frame received on the outside port is counted by exactly one outcome and by exactly one of
- * the "fate" actions, so that rx_outside = hvr_sent + forwarded_ch2 + forwarded_verified +
- * forwarded_policy + dropped_unverified + dropped_policy + dropped_malformed + dropped_hvr_refused +
- * dropped_ttl_expired holds at all times (ds_stats_conserved()).
+ * the "fate" actions (third column of DS_ACTION_LIST), so that rx_outside equals their sum at all
+ * times (ds_stats_conserved()).
  */
 
 #include <stdbool.h>
@@ -20,6 +19,7 @@
 
 #include "ds_hvr.h"
 #include "ds_outcome.h"
+#include "ds_service.h"
 
 /* Columns: enum suffix, counter name, is a fate of an outside frame, help. */
 #define DS_ACTION_LIST(X) \
@@ -28,6 +28,8 @@
 	X(FORWARDED_CH2, "forwarded_ch2", 1, "ClientHellos with a valid cookie, forwarded inside") \
 	X(FORWARDED_VERIFIED, "forwarded_verified", 1, "records of verified flows, forwarded inside") \
 	X(FORWARDED_POLICY, "forwarded_policy", 1, "traffic to no protected service, passed by policy") \
+	X(FORWARDED_UNCHALLENGED, "forwarded_unchallenged", 1, \
+	  "ClientHellos without a cookie passed to a service not under attack (challenge: under-attack)") \
 	X(DROPPED_UNVERIFIED, "dropped_unverified", 1, "DTLS records of flows that never showed a valid cookie") \
 	X(DROPPED_POLICY, "dropped_policy", 1, "traffic dropped by a pass/drop policy") \
 	X(DROPPED_MALFORMED, "dropped_malformed", 1, "malformed frames (the outcome counters say why)") \
@@ -48,7 +50,11 @@
 	X(FLOW_REFRESHED, "flow_refreshed", 0, "valid cookies from flows already verified") \
 	X(FLOW_EXPIRED, "flow_expired", 0, "verified flows removed after their idle timeout") \
 	X(FLOW_TABLE_FULL, "flow_table_full", 0, "valid cookies whose flow did not fit: CH2 forwarded anyway") \
-	X(COOKIE_ENGINE_ERRORS, "cookie_engine_errors", 0, "MAC jobs ipsec-mb failed (their cookies refused)")
+	X(COOKIE_ENGINE_ERRORS, "cookie_engine_errors", 0, "MAC jobs ipsec-mb failed (their cookies refused)") \
+	X(BAD_COOKIE_SOURCE_REPORTED, "bad_cookie_source_reported", 0, \
+	  "sources over their bad-cookie allowance, reported to the control plane for auto_blocklist") \
+	X(BAD_COOKIE_REPORT_LOST, "bad_cookie_report_lost", 0, \
+	  "such reports that found the control plane's queue full (the source reports again)")
 
 /** What the appliance did. */
 enum ds_action {
@@ -63,6 +69,7 @@ struct ds_stats {
 	uint64_t action[DS_ACT_COUNT];
 	uint64_t outcome[DS_OUT_COUNT];
 	uint64_t hvr[DS_HVR_RESULT_COUNT];
+	uint64_t service_hellos[DS_SERVICE_MAX]; /**< ClientHellos without a cookie, per protected service */
 	uint64_t flows_active; /**< a gauge, not a counter: flows in the worker's table now */
 	uint64_t busy_cycles;  /**< TSC cycles of the worker's loops that received frames (its load) */
 } __attribute__((aligned(64)));

@@ -48,6 +48,7 @@ ds_stats_sum(const struct ds_stats *blocks, unsigned n, struct ds_stats *total)
 		add_counters(total->action, blocks[w].action, DS_ACT_COUNT);
 		add_counters(total->outcome, blocks[w].outcome, DS_OUT_COUNT);
 		add_counters(total->hvr, blocks[w].hvr, DS_HVR_RESULT_COUNT);
+		add_counters(total->service_hellos, blocks[w].service_hellos, DS_SERVICE_MAX);
 		add_counters(&total->flows_active, &blocks[w].flows_active, 1);
 		add_counters(&total->busy_cycles, &blocks[w].busy_cycles, 1);
 	}

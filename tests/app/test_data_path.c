@@ -12,6 +12,12 @@
  *     not fit are dropped and counted, flows already there keep working;
  *   - full TX rings on both ports: counted, no mbuf lost;
  *   - a blocklist from the configuration and changed while running;
+ *   - challenge mode under-attack on a clock the test moves: new ClientHellos pass while a service is
+ *     quiet, are challenged from the tick its rate reaches on_rate, pass again after off_after of
+ *     quiet; handshakes whose cookie came before a switch complete after it, both ways; a passed
+ *     ClientHello never opens a flow;
+ *   - automatic blocklist: a source over its bad-cookie allowance is listed at the next tick and
+ *     dropped from then on, sources under it are not, the entry leaves after its duration;
  *   - key rotation at every step of a flood: clients answering an HVR one epoch later all pass, one
  *     answering two epochs later is refused.
  * TAP output.
@@ -125,6 +131,22 @@ largest_growth(struct data_path *dp, const struct batch *b, unsigned *n_out)
 	return growth;
 }
 
+/* Keys of another secret, as a forger would have, the data path's cookie format: and an engine. */
+static const struct ds_cookie_keyset *
+forger_keys(const struct data_path *dp, struct ds_keyring **forger, struct ds_cookie_engine **engine)
+{
+	const char *forged_hex = "f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff";
+	struct ds_secret forged_secret;
+	char err[256];
+
+	if (ds_secret_parse(forged_hex, strlen(forged_hex), &forged_secret, err, sizeof(err)) != 0 ||
+	    (*forger = ds_keyring_create(&dp->cfg.cookie, &forged_secret, ds_keyring_clock_ms(), err, sizeof(err))) ==
+		    NULL ||
+	    (*engine = ds_cookie_engine_create(err, sizeof(err))) == NULL)
+		tap_bail("forger: %s", err);
+	return ds_keyring_acquire(*forger, (unsigned)ds_keyring_reader_register(*forger));
+}
+
 /* Hostile traffic: nothing of it may pass or make state, and every burst conserves. */
 static void
 check_hostile(void)
@@ -133,22 +155,15 @@ check_hostile(void)
 	static const enum ds_traffic_kind kinds[] = { DS_TRAFFIC_CH1, DS_TRAFFIC_CH2, DS_TRAFFIC_DATA,
 						      DS_TRAFFIC_GARBAGE };
 	struct data_path dp;
-	struct ds_secret forged_secret;
 	struct ds_keyring *forger;
 	const struct ds_cookie_keyset *forged;
 	struct ds_cookie_engine *engine;
 	char err[256];
 	uint64_t rng = 0x9E3779B97F4A7C15ull, frames = 0, inside = 0, replies = 0;
 	unsigned conserved_bursts = 0, bursts = 0, larger = 0, h, v, round;
-	const char *forged_hex = "f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff";
 
 	open_or_bail(&dp, services, 4096, 8192);
-	if (ds_secret_parse(forged_hex, strlen(forged_hex), &forged_secret, err, sizeof(err)) != 0 ||
-	    (forger = ds_keyring_create(&dp.cfg.cookie, &forged_secret, ds_keyring_clock_ms(), err, sizeof(err))) ==
-		    NULL ||
-	    (engine = ds_cookie_engine_create(err, sizeof(err))) == NULL)
-		tap_bail("forger: %s", err);
-	forged = ds_keyring_acquire(forger, (unsigned)ds_keyring_reader_register(forger));
+	forged = forger_keys(&dp, &forger, &engine);
 	for (h = 0; h < n_hellos; h++) {
 		for (v = 4; v <= 6; v += 2) {
 			struct ds_traffic_spec spec;
@@ -481,6 +496,159 @@ check_blocklist(void)
 	data_path_close(&dp);
 }
 
+/* Frames of kind @p kind from clients first..first+n-1, then one control tick at @p *now_ms + step. */
+static void
+send_and_tick(struct data_path *dp, struct ds_traffic *t, enum ds_traffic_kind kind, uint64_t first, uint64_t n,
+	      uint64_t *now_ms, uint64_t step_ms)
+{
+	if (n != 0)
+		send_clients(dp, t, kind, first, n);
+	*now_ms += step_ms;
+	ds_workers_tick(&dp->workers, *now_ms);
+}
+
+static bool
+challenged(const struct data_path *dp)
+{
+	return dp->workers.challenge.mask & 1;
+}
+
+/*
+ * under-attack: on_rate 1000/s, off_rate 500/s, off_after 1 s, ticks of 100 ms. Clients' CH2s carry
+ * cookies of the data path's keys, as those of a backend running libdtlscookie with the same secret.
+ */
+static void
+check_challenge(void)
+{
+	struct data_path dp;
+	struct ds_traffic t;
+	struct ds_cookie_engine *engine;
+	const struct ds_stats *s;
+	char rest[512];
+	uint64_t now = 1000000, hvr, passed, ch2, flows;
+	unsigned k;
+	bool stayed = true;
+
+	snprintf(rest, sizeof(rest),
+		 "%schallenge:\n  mode: under-attack\n  on_rate: 1000\n  off_rate: 500\n  off_after: 1\n", services);
+	open_or_bail(&dp, rest, 4096, 8192);
+	ds_challenge_init(&dp.workers.challenge, &dp.cfg.challenge, dp.cfg.services.count, NULL, now);
+	engine = legit_clients(&dp, 4, 41, &t);
+	s = data_path_stats(&dp);
+	/* 1 s at 800/s: under on_rate, every ClientHello passes to the backend. */
+	for (k = 0; k < 10; k++) {
+		send_and_tick(&dp, &t, DS_TRAFFIC_CH1, k * 80, 80, &now, 100);
+		stayed &= !challenged(&dp);
+	}
+	tap_check(stayed && s->action[DS_ACT_FORWARDED_UNCHALLENGED] == 800 && s->action[DS_ACT_HVR_SENT] == 0 &&
+			  s->action[DS_ACT_CH1_NO_COOKIE] == 800 && s->service_hellos[0] == 800 && ds_stats_conserved(s),
+		  "under-attack, 800 new ClientHellos/s (on_rate 1000): all 800 passed to the backend, no HVR");
+	/* Those clients got the backend's HVR; 300 more in one tick make the last second's rate 1 020/s. */
+	send_and_tick(&dp, &t, DS_TRAFFIC_CH1, 800, 300, &now, 100);
+	tap_check(challenged(&dp) && dp.workers.challenge.service[0].switched_on == 1 &&
+			  s->action[DS_ACT_FORWARDED_UNCHALLENGED] == 1100,
+		  "the tick that brings the last second to 1 020 new ClientHellos switches challenging on (rate %lu)",
+		  (unsigned long)dp.workers.challenge.service[0].rate);
+	hvr = s->action[DS_ACT_HVR_SENT];
+	send_and_tick(&dp, &t, DS_TRAFFIC_CH1, 2000, 200, &now, 100);
+	tap_check(s->action[DS_ACT_HVR_SENT] - hvr == 200 && s->action[DS_ACT_FORWARDED_UNCHALLENGED] == 1100,
+		  "challenging: the next 200 new ClientHellos are answered with HVRs, none passed");
+	/* Handshakes that started before the switch: their CH2s (backend's cookies) complete now. */
+	ch2 = s->action[DS_ACT_FORWARDED_CH2];
+	send_clients(&dp, &t, DS_TRAFFIC_CH2, 0, 1100);
+	send_clients(&dp, &t, DS_TRAFFIC_DATA, 0, 1100);
+	tap_check(s->action[DS_ACT_FORWARDED_CH2] - ch2 == 1100 && s->action[DS_ACT_FLOW_INSERTED] == 1100 &&
+			  s->action[DS_ACT_FORWARDED_VERIFIED] == 1100,
+		  "switch on: the 1 100 handshakes begun before it complete after it (CH2 forwarded, flow made, "
+		  "records pass)");
+	/* A flood that stops: still challenging within off_after, then passing again. */
+	for (k = 0; k < 5; k++)
+		send_and_tick(&dp, &t, DS_TRAFFIC_CH1, 3000 + k * 300, 300, &now, 100);
+	for (k = 0, stayed = true; k < 12; k++) {
+		send_and_tick(&dp, &t, DS_TRAFFIC_CH1, 0, 0, &now, 100);
+		stayed &= challenged(&dp);
+	}
+	tap_check(stayed, "1.2 s after the flood stopped: still challenging (off_after 1 s after the rate fell)");
+	for (k = 0; k < 10 && challenged(&dp); k++)
+		send_and_tick(&dp, &t, DS_TRAFFIC_CH1, 0, 0, &now, 100);
+	tap_check(!challenged(&dp) && dp.workers.challenge.service[0].switched_off == 1,
+		  "then challenging switches off (%u ticks later)", k);
+	/* Handshakes that started during the attack (our HVRs to clients 2000..2199) complete after it. */
+	ch2 = s->action[DS_ACT_FORWARDED_CH2];
+	flows = s->action[DS_ACT_FLOW_INSERTED];
+	send_clients(&dp, &t, DS_TRAFFIC_CH2, 2000, 200);
+	tap_check(s->action[DS_ACT_FORWARDED_CH2] - ch2 == 200 && s->action[DS_ACT_FLOW_INSERTED] - flows == 200,
+		  "switch off: the 200 handshakes begun under challenge complete after it");
+	/* Passing never opens a flow: records of clients whose ClientHello was passed but never showed a
+	 * valid cookie are dropped. */
+	passed = s->action[DS_ACT_FORWARDED_UNCHALLENGED];
+	send_clients(&dp, &t, DS_TRAFFIC_CH1, 5000, 100);
+	send_clients(&dp, &t, DS_TRAFFIC_DATA, 5000, 100);
+	tap_check(s->action[DS_ACT_FORWARDED_UNCHALLENGED] - passed == 100 &&
+			  s->action[DS_ACT_DROPPED_UNVERIFIED] == 100 && s->flows_active == 1300 && ds_stats_conserved(s),
+		  "passing again: 100 ClientHellos passed, their records (no cookie shown) dropped unverified");
+	tap_check(data_path_mbufs_in_use(&dp) == 0, "challenge: every mbuf back in the pool");
+	ds_cookie_engine_destroy(engine);
+	data_path_close(&dp);
+}
+
+/* bad_cookies 4, forgive_per_s 1, duration 5 s: forged cookies from one source get it listed. */
+static void
+check_auto_blocklist(void)
+{
+	struct data_path dp;
+	struct ds_traffic t;
+	struct ds_traffic_spec spec;
+	struct ds_keyring *forger;
+	struct ds_cookie_engine *engine;
+	const struct ds_stats *s;
+	char rest[512], err[256];
+	uint64_t now = 1000000, blocked, k;
+
+	snprintf(rest, sizeof(rest),
+		 "%sauto_blocklist:\n  bad_cookies: 4\n  forgive_per_s: 1\n  duration: 5\n", services);
+	open_or_bail(&dp, rest, 4096, 8192);
+	spec_for(&spec, &hellos[0], 4, LEGIT_BASE, 1 << 16, 43);
+	spec.random_sources = false;
+	spec.keyset = forger_keys(&dp, &forger, &engine);
+	spec.engine = engine;
+	if (ds_traffic_init(&t, &spec, err, sizeof(err)) != 0)
+		tap_bail("traffic: %s", err);
+	s = data_path_stats(&dp);
+	/* Sources 0..99 send 3 forged cookies each (under the allowance); source 7 then 20 more. */
+	for (k = 0; k < 3; k++)
+		send_and_tick(&dp, &t, DS_TRAFFIC_CH2, 0, 100, &now, 100);
+	tap_check(s->action[DS_ACT_CH2_BAD_COOKIE] == 300 && s->action[DS_ACT_BAD_COOKIE_SOURCE_REPORTED] == 0 &&
+			  dp.workers.auto_block->listed == 0 && s->action[DS_ACT_HVR_SENT] == 300,
+		  "3 bad cookies from each of 100 sources (allowance 4): answered, nobody reported");
+	for (k = 0; k < 20; k++)
+		send_clients(&dp, &t, DS_TRAFFIC_CH2, 7, 1);
+	send_and_tick(&dp, &t, DS_TRAFFIC_CH2, 0, 0, &now, 100);
+	tap_check(s->action[DS_ACT_BAD_COOKIE_SOURCE_REPORTED] >= 18 && dp.workers.auto_block->listed == 1 &&
+			  dp.workers.auto_block->n_entries == 1 &&
+			  ds_blocklist_match(ds_published_blocklist_get(&dp.workers.blocklist),
+					     (const uint8_t *)"\x64\x00\x00\x07", 4),
+		  "20 more from source 7: reported %lu times, listed once (100.0.0.7/32) at the next tick",
+		  (unsigned long)s->action[DS_ACT_BAD_COOKIE_SOURCE_REPORTED]);
+	data_path_run(&dp);
+	blocked = s->action[DS_ACT_DROPPED_BLOCKLIST];
+	send_clients(&dp, &t, DS_TRAFFIC_CH2, 0, 100);
+	tap_check(s->action[DS_ACT_DROPPED_BLOCKLIST] - blocked == 1 && dp.workers.auto_block->listed == 1 &&
+			  ds_stats_conserved(s),
+		  "from then on source 7 is dropped before any work; the 99 others are answered as before");
+	for (k = 0; k < 49; k++)
+		send_and_tick(&dp, &t, DS_TRAFFIC_CH2, 0, 0, &now, 100);
+	tap_check(dp.workers.auto_block->n_entries == 1, "4.9 s after it was listed, source 7 still is");
+	send_and_tick(&dp, &t, DS_TRAFFIC_CH2, 0, 0, &now, 100);
+	tap_check(dp.workers.auto_block->n_entries == 0 && dp.workers.auto_block->expired == 1 &&
+			  ds_published_blocklist_get(&dp.workers.blocklist) == NULL,
+		  "after its duration (5 s) the entry is gone from the blocklist");
+	tap_check(data_path_mbufs_in_use(&dp) == 0, "auto blocklist: every mbuf back in the pool");
+	ds_keyring_destroy(forger);
+	ds_cookie_engine_destroy(engine);
+	data_path_close(&dp);
+}
+
 /* TX rings nobody empties: what does not fit is counted and freed. */
 static void
 check_tx_full(void)
@@ -682,6 +850,8 @@ main(int argc, char **argv)
 	check_tx_full();
 	check_rotation_under_load();
 	check_blocklist();
+	check_challenge();
+	check_auto_blocklist();
 	check_flood();
 	rte_eal_cleanup();
 	return tap_done();

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: the appliance's whole worker (tests/app/data_path.c: the real worker loop on DPDK
- * ring ports) on bursts of frames from the fuzzer, inline and routed, with verified flows in its table.
+ * ring ports) on bursts of frames from the fuzzer, inline and routed, with verified flows in its table;
+ * the routed one challenges only under attack and lists sources of bad cookies automatically, its
+ * control plane ticking 100 ms per input (states switch and entries come and go as inputs go by).
  * Input layout: worker_input.h. After every input, any broken invariant traps:
  *   - the counters conserve (every outside frame has exactly one fate);
  *   - no flow appears (the fuzzer cannot make a valid cookie: a new flow is one made without one);
@@ -21,6 +23,7 @@ enum { PATHS = 2, MAX_FRAMES = 256 };
 
 static struct data_path paths[PATHS];
 static uint64_t flows_made[PATHS];
+static uint64_t clock_ms;
 
 static void
 require(int cond)
@@ -81,6 +84,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static struct hello hellos[HELLOS_MAX];
 	static const char *const modes[PATHS] = { "inline", "routed" };
+	static const char *const rest[PATHS] = {
+		FUZZ_SERVICES,
+		FUZZ_SERVICES "challenge:\n  mode: under-attack\n  on_rate: 50\n  off_rate: 10\n  off_after: 1\n"
+			      "auto_blocklist:\n  bad_cookies: 2\n  duration: 1\n",
+	};
 	char err[512];
 	unsigned p;
 
@@ -89,7 +97,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (hellos_load(hellos, HELLOS_MAX, false) == 0)
 		tap_bail("no ClientHello in the captures");
 	for (p = 0; p < PATHS; p++) {
-		if (data_path_open(&paths[p], modes[p], FUZZ_SERVICES, 1024, 2048, err, sizeof(err)) != 0)
+		if (data_path_open(&paths[p], modes[p], rest[p], 1024, 2048, err, sizeof(err)) != 0)
 			tap_bail("data path: %s", err);
 		verify_clients(&paths[p], &hellos[0]);
 		flows_made[p] = data_path_stats(&paths[p])->action[DS_ACT_FLOW_INSERTED];
@@ -97,6 +105,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			tap_bail("%s: %lu flows verified, %u expected", modes[p], (unsigned long)flows_made[p],
 				 2 * FUZZ_FLOWS);
 	}
+	clock_ms = ds_workers_clock_ms();
 	atexit(close_paths);
 	return 0;
 }
@@ -141,6 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct ds_stats *s = data_path_stats(&paths[p]);
 
 		data_path_run(&paths[p]);
+		ds_workers_tick(&paths[p].workers, clock_ms += 100);
 		require(ds_stats_conserved(s));
 		require(s->action[DS_ACT_FLOW_INSERTED] == flows_made[p]);
 		check_sent(&paths[p], largest);
