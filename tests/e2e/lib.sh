@@ -92,6 +92,16 @@ start_box() {
 	wait_log "$work/backend6.log" listening 10 "the IPv6 backend"
 }
 
+# telemetry COMMAND EXPR: EXPR (Python, over the answer `r`) of one DPDK telemetry command of the
+# running appliance (its EAL file prefix is $TB_PREFIX).
+telemetry() {
+	echo "$1" | dpdk-telemetry.py -f "$TB_PREFIX" 2>/dev/null | grep '^{' | tail -1 |
+		/usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin)['$1']; print($2)"
+}
+
+# counter NAME: one counter of the running appliance.
+counter() { telemetry /dtls_scrubber/stats "r['$1']"; }
+
 # e2e_testbed MODE PREFIX: root or bail, a scratch folder $work (removed at exit with the testbed and
 # every background job), the MODE testbed named PREFIX, and the demo secret in $work/secret.
 e2e_testbed() {
@@ -126,12 +136,12 @@ capture_victim() {
 }
 
 # stop_box: stop the appliance (SIGINT: final counters, $work/stats.json), the capture started by
-# capture_victim and the backends; show the appliance's last lines.
+# capture_victim (if any) and the backends; show the appliance's last lines.
 stop_box() {
 	kill -INT "$scrubber_pid"
 	wait "$scrubber_pid"
-	kill -INT "$dumpcap_pid"
+	[ -n "${dumpcap_pid:-}" ] && kill -INT "$dumpcap_pid"
 	kill -TERM $backend_pids 2>/dev/null
-	wait "$dumpcap_pid" $backend_pids 2>/dev/null
+	wait ${dumpcap_pid:-} $backend_pids 2>/dev/null
 	sed 's/^/# /' "$work/scrubber.log" | tail -32
 }

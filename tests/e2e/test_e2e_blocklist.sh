@@ -4,27 +4,23 @@
 # flood spoofing one /24 is answered until `scripts/blocklist PREFIX add` lists the /24 through DPDK
 # telemetry; from then on its frames are dropped before any work, while unmodified clients from other
 # prefixes complete their handshakes and nothing else is dropped; `del` makes it answered again.
+# Then auto_blocklist: one source sending forged cookies is listed by itself, and released after its
+# duration, while real clients still complete.
 # TAP output.
 #
 #   test_e2e_blocklist.sh SCRUBBER BACKEND PCAPGEN
 set -u
 scrubber=$1 backend=$2 pcapgen=$3
 root=${DS_SOURCE_ROOT:?}
-FLOOD=48000 AFTER=2000 RATE=6000 VICTIM=198.18.7
+FLOOD=48000 AFTER=2000 RATE=6000 VICTIM=198.18.7 FORGER=198.18.8.5 FORGED=600 AUTO_S=8
 
 . "$root/scripts/lib/testbed.sh"
 . "$(dirname "$0")/lib.sh"
 e2e_testbed inline dsblocklist
 tb_config "$work/box.yaml" "$work/secret"
 # No HVR rate limit here: every frame of the flood is either answered or blocklisted.
-printf 'hvr_rate_limit:\n  per_prefix: 0\n' >>"$work/box.yaml"
+printf 'hvr_rate_limit:\n  per_prefix: 0\nauto_blocklist:\n  bad_cookies: 20\n  duration: %d\n' $AUTO_S >>"$work/box.yaml"
 cli=$(tb_ns cli)
-
-# counter NAME: one counter, read from the running appliance's telemetry.
-counter() {
-	echo /dtls_scrubber/stats | dpdk-telemetry.py -f "$TB_PREFIX" 2>/dev/null | grep '^{' | tail -1 |
-		/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['/dtls_scrubber/stats']['$1'])"
-}
 
 victim_flood $FLOOD "$work/flood-$FLOOD.pcap"
 victim_flood $AFTER "$work/flood-$AFTER.pcap"
@@ -59,6 +55,32 @@ blocked_after=$(counter dropped_blocklist) hvr_after=$(counter hvr_sent)
 	[ $((hvr_after - hvr)) -ge $((AFTER - AFTER / 1000)) ]
 check $? "after del, the /24 is answered again: $((hvr_after - hvr)) HVRs for $AFTER ClientHellos, no more dropped"
 
+# auto_blocklist: $FORGED second ClientHellos from $FORGER with cookies of another secret.
+openssl rand -hex 32 >"$work/forged.secret" && chmod 600 "$work/forged.secret"
+"$pcapgen" --template "$root/tests/captures/ossl_dtls10.pcap" --kind ch2 --secret "$work/forged.secret" \
+	--count $FORGED --src $FORGER --dst "$TB_SRV4:4433" --src-mac "$TB_CLI_MAC" --dst-mac "$TB_FLOOD_DST_MAC" \
+	--out "$work/forged.pcap" >/dev/null || bail "dtls-pcapgen failed"
+listed_before=$(counter dropped_blocklist) bad=$(counter ch2_bad_cookie) forged_at=$SECONDS
+ip netns exec "$cli" tcpreplay -q --pps=1000 -i cli0 "$work/forged.pcap" >>"$work/tcpreplay.log" 2>&1
+sleep 0.3
+listed=$(telemetry /dtls_scrubber/auto_blocklist "' '.join(r['prefixes'])")
+bad=$(($(counter ch2_bad_cookie) - bad)) auto_dropped=$(($(counter dropped_blocklist) - listed_before))
+echo "# $FORGED forged cookies from $FORGER: $bad checked, $auto_dropped dropped as listed; automatic entries: $listed"
+[ "$listed" = "$FORGER/32" ] && [ $bad -ge 20 ] && [ $bad -lt $((FORGED / 2)) ] && [ $((bad + auto_dropped)) -eq $FORGED ]
+check $? "auto_blocklist: $FORGER listed after its allowance of bad cookies (20), the rest of its $FORGED dropped before any work"
+"$root/scripts/blocklist" "$TB_PREFIX" list >"$work/list-auto.txt" 2>&1
+sed 's/^/# /' "$work/list-auto.txt"
+grep -q "\"$FORGER/32\"" "$work/list-auto.txt"
+check $? "the automatic entry is in the blocklist scripts/blocklist lists"
+start_clients "$work"
+wait $CLIENT_PIDS
+check_clients "$work" "with an automatic entry listed"
+sleep $((forged_at + AUTO_S + 2 - SECONDS))
+left=$(telemetry /dtls_scrubber/auto_blocklist "len(r['prefixes']), r['expired']")
+echo "# automatic entries, expired: $left"
+[ "$left" = "0 1" ]
+check $? "the automatic entry is gone after its duration ($AUTO_S s)"
+
 sleep 0.5
 stop_box
 
@@ -71,6 +93,6 @@ echo "# flood of $FLOOD from $VICTIM.0/24: $answered answered before the add, $b
 check $? "every ClientHello of the listed /24 was answered before the add ($answered) or dropped after it ($blocked): $((answered + blocked)) of $FLOOD"
 # (dropped_policy is left out: the hosts' own IPv6 multicast listener reports carry a hop-by-hop
 # header, which the default policy drops.)
-[ "$(json "d['conserved'] and t['dropped_unverified'] + t['dropped_malformed'] + t['dropped_hvr_refused'] + t['dropped_hvr_rate_limited'] == 0")" = True ]
-check $? "nothing else was dropped: no other drop reason counted anything, counters conserve"
+[ "$(json "d['conserved'] and t['dropped_unverified'] + t['dropped_malformed'] + t['dropped_hvr_refused'] + t['dropped_hvr_rate_limited'] == 0 and d['auto_blocklist']['listed'] == 1")" = True ]
+check $? "nothing else was dropped: no other drop reason counted anything, one automatic entry, counters conserve"
 finish
