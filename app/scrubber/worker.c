@@ -106,6 +106,8 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 	       const struct ds_blocklist *blocked, uint64_t challenge)
 {
 	const struct ds_config *cfg = w->cfg;
+	uint16_t hellos[DS_SERVICE_MAX];
+	uint64_t hello_services = 0;
 	uint16_t i;
 
 	/* Usually in cache already (prefetch_next); a burst that came alone gets them a few ahead. */
@@ -129,8 +131,10 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 		}
 		switch (info->outcome) {
 		case DS_OUT_DTLS_CLIENT_HELLO:
-			/* The rate that decides whether to challenge counts every new ClientHello, passed or not. */
-			DS_STATS_ADD(w->stats->service_hellos[info->service], 1);
+			/* The rate that decides whether to challenge counts every new ClientHello, passed or not
+			 * (summed on the stack: one counter update per service and burst). */
+			hellos[info->service] = (hello_services >> info->service) & 1 ? hellos[info->service] + 1 : 1;
+			hello_services |= UINT64_C(1) << info->service;
 			if (!((challenge >> info->service) & 1)) {
 				/* The backend runs the cookie exchange itself, in our format: its cookie makes the flow. */
 				count(w, DS_ACT_CH1_NO_COOKIE);
@@ -166,6 +170,12 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			drop(w, b, m, DS_ACT_DROPPED_MALFORMED);
 			break;
 		}
+	}
+	while (hello_services != 0) {
+		const unsigned svc = (unsigned)__builtin_ctzll(hello_services);
+
+		DS_STATS_ADD(w->stats->service_hellos[svc], hellos[svc]);
+		hello_services &= hello_services - 1;
 	}
 }
 
