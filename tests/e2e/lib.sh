@@ -52,6 +52,8 @@ start_clients() {
 	CLIENT_PIDS=
 	for c in "${CLIENTS[@]}"; do
 		name=${c%%|*} cmd=${c#*|}
+		# A previous round's output would end this client's stdin before its own echo came back.
+		rm -f "$1/$name.out"
 		say_until_echoed "echo-through-the-scrubber-$name" "$1/$name.out" 18 |
 			timeout 20 ip netns exec "$(tb_ns cli)" $cmd >"$1/$name.out" 2>&1 &
 		CLIENT_PIDS="$CLIENT_PIDS $!"
