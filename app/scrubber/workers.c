@@ -23,6 +23,18 @@ ds_workers_clock_ms(void)
 	return rte_get_tsc_cycles() / (rte_get_tsc_hz() / 1000);
 }
 
+/* A token bucket per prefix on the TSC (HVRs per destination, bad cookies per source), keyed at random. */
+static struct ds_ratelimit *
+prefix_table(uint32_t rate, uint32_t burst, uint8_t ipv4_prefix, uint8_t ipv6_prefix, uint32_t entries)
+{
+	const struct ds_ratelimit_params p = {
+		.rate = rate, .burst = burst, .ipv4_prefix = ipv4_prefix, .ipv6_prefix = ipv6_prefix,
+		.entries = entries, .tsc_hz = rte_get_tsc_hz(), .seed = rte_rand(),
+	};
+
+	return ds_ratelimit_create(&p);
+}
+
 /* One report ring per worker, and the control plane's side. */
 static int
 create_auto_blocklist(struct ds_workers *ws, const struct ds_config *cfg, unsigned set, char *err, size_t err_len)
@@ -119,19 +131,12 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 			return -1;
 		}
 		w->reader = (unsigned)reader;
-		if (cfg->hvr_limit.per_prefix != 0) {
-			const struct ds_ratelimit_params rp = {
-				.rate = cfg->hvr_limit.per_prefix, .burst = cfg->hvr_limit.burst,
-				.ipv4_prefix = cfg->hvr_limit.ipv4_prefix, .ipv6_prefix = cfg->hvr_limit.ipv6_prefix,
-				.entries = cfg->hvr_limit.entries, .tsc_hz = rte_get_tsc_hz(), .seed = rte_rand(),
-			};
-
-			w->hvr_limit = ds_ratelimit_create(&rp);
-			if (w->hvr_limit == NULL) {
-				snprintf(err, err_len, "worker %u: HVR rate limit table of %u prefixes: out of memory", i,
-					 cfg->hvr_limit.entries);
-				return -1;
-			}
+		if (cfg->hvr_limit.per_prefix != 0 &&
+		    (w->hvr_limit = prefix_table(cfg->hvr_limit.per_prefix, cfg->hvr_limit.burst, cfg->hvr_limit.ipv4_prefix,
+						 cfg->hvr_limit.ipv6_prefix, cfg->hvr_limit.entries)) == NULL) {
+			snprintf(err, err_len, "worker %u: HVR rate limit table of %u prefixes: out of memory", i,
+				 cfg->hvr_limit.entries);
+			return -1;
 		}
 		w->stats = &ws->stats[i];
 		w->quit = quit;
@@ -139,15 +144,10 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 		w->blocklist = &ws->blocklist;
 		w->challenge = &ws->challenge.mask;
 		if (ws->auto_block != NULL) {
-			const struct ds_ratelimit_params bp = {
-				.rate = cfg->auto_blocklist.forgive_per_s, .burst = cfg->auto_blocklist.bad_cookies,
-				.ipv4_prefix = cfg->auto_blocklist.ipv4_prefix,
-				.ipv6_prefix = cfg->auto_blocklist.ipv6_prefix, .entries = cfg->auto_blocklist.entries,
-				.tsc_hz = rte_get_tsc_hz(), .seed = rte_rand(),
-			};
-
 			w->reports = ws->reports[i];
-			w->bad_cookies = ds_ratelimit_create(&bp);
+			w->bad_cookies = prefix_table(cfg->auto_blocklist.forgive_per_s, cfg->auto_blocklist.bad_cookies,
+						      cfg->auto_blocklist.ipv4_prefix, cfg->auto_blocklist.ipv6_prefix,
+						      cfg->auto_blocklist.entries);
 			if (w->bad_cookies == NULL) {
 				snprintf(err, err_len, "worker %u: bad-cookie table of %u sources: out of memory", i,
 					 cfg->auto_blocklist.entries);
