@@ -229,7 +229,7 @@ cookie_keys_open(const struct options *o, struct cookie_keys *k)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	k->keyset = ds_keyring_acquire(k->keyring, (unsigned)ds_keyring_reader_register(k->keyring));
+	k->keyset = ds_keyring_current(k->keyring);
 	return 0;
 }
 

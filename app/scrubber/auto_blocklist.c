@@ -8,6 +8,8 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "log.h"
+
 #define BUMP(counter, n) __atomic_store_n(&(counter), (counter) + (n), __ATOMIC_RELAXED)
 
 int
@@ -33,6 +35,27 @@ tracked(const struct ds_auto_entry *entries, unsigned from, unsigned n, const st
 		if (ds_prefix_equal(&entries[i].prefix, p))
 			return true;
 	return false;
+}
+
+/* One line per tick with changes, whatever their number: a flood of forgers cannot flood the log. */
+static void
+log_changes(const struct ds_prefix *add, const bool *added, unsigned n_add, unsigned n_listed,
+	    const struct ds_prefix *del, unsigned n_del)
+{
+	char first[DS_PREFIX_TEXT_MAX] = "", gone[DS_PREFIX_TEXT_MAX] = "";
+	unsigned i;
+
+	for (i = 0; i < n_add && first[0] == '\0'; i++)
+		if (added[i])
+			ds_prefix_format(&add[i], first, sizeof(first));
+	if (n_del != 0)
+		ds_prefix_format(&del[0], gone, sizeof(gone));
+	if (n_listed != 0)
+		DS_LOG(NOTICE, "auto_blocklist: listed %u source prefix%s after repeated bad cookies (%s%s)", n_listed,
+		       n_listed == 1 ? "" : "es", first, n_listed > 1 ? ", ..." : "");
+	if (n_del != 0)
+		DS_LOG(NOTICE, "auto_blocklist: %u entr%s expired (%s%s)", n_del, n_del == 1 ? "y" : "ies", gone,
+		       n_del > 1 ? ", ..." : "");
 }
 
 void
@@ -101,6 +124,7 @@ ds_auto_blocklist_poll(struct ds_auto_blocklist *ab, uint64_t now_ms)
 	pthread_mutex_unlock(&ab->lock);
 	BUMP(ab->listed, k);
 	BUMP(ab->expired, n_del);
+	log_changes(add, added, n_add, k, del, n_del);
 }
 
 void

@@ -10,7 +10,7 @@
 /* Telemetry callbacks take no argument of their own. */
 static struct ds_published_blocklist *published;
 static struct ds_auto_blocklist *automatic;
-static uint64_t (*clock_ms)(void);
+static const struct ds_clock *entry_clock;
 
 static void
 add_entry(void *arg, const struct ds_prefix *p)
@@ -99,7 +99,7 @@ auto_list(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	rte_tel_data_start_array(l.prefixes, RTE_TEL_STRING_VAL);
 	rte_tel_data_start_array(l.left, RTE_TEL_U64_VAL);
-	ds_auto_blocklist_foreach(automatic, clock_ms(), add_auto_entry, &l);
+	ds_auto_blocklist_foreach(automatic, ds_clock_monotonic_ms(entry_clock), add_auto_entry, &l);
 	rte_tel_data_add_dict_u64(d, "listed", __atomic_load_n(&automatic->listed, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "expired", __atomic_load_n(&automatic->expired, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "refused_full", __atomic_load_n(&automatic->full, __ATOMIC_RELAXED));
@@ -111,13 +111,13 @@ auto_list(const char *cmd, const char *params, struct rte_tel_data *d)
 
 int
 ds_blocklist_telemetry_register(struct ds_published_blocklist *pb, struct ds_auto_blocklist *ab,
-				uint64_t (*now_ms)(void))
+				const struct ds_clock *now)
 {
 	int rc;
 
 	published = pb;
 	automatic = ab;
-	clock_ms = now_ms;
+	entry_clock = now;
 	rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist", list, "Blocklisted source prefixes. No parameters.");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/dtls_scrubber/blocklist_add", add_cmd,

@@ -13,13 +13,14 @@
 #include <stdint.h>
 
 #include "auto_blocklist.h"
+#include "clock.h"
 #include "published_blocklist.h"
 
 /*
  * Register the commands for @p pb and @p ab (NULL when auto_blocklist is off; one per process);
- * @p now_ms is the automatic entries' clock. Returns 0 or a negative errno.
+ * @p clock is the automatic entries' clock (the workers': it must outlive telemetry). Returns 0 or a negative errno.
  */
 int ds_blocklist_telemetry_register(struct ds_published_blocklist *pb, struct ds_auto_blocklist *ab,
-				    uint64_t (*now_ms)(void));
+				    const struct ds_clock *clock);
 
 #endif /* DS_BLOCKLIST_TELEMETRY_H */

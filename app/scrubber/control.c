@@ -190,7 +190,7 @@ ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now
 	fprintf(f, ",\n  \"per_worker\": [");
 	for (w = 0; w < c->n_workers; w++) {
 		fprintf(f, "%s\n    ", w ? "," : "");
-		write_block(f, &c->blocks[w], "      ");
+		write_block(f, c->blocks[w], "      ");
 	}
 	fprintf(f, "\n  ],\n  \"ports\": {");
 	for (w = 0; w < DS_PORT_COUNT; w++) {

@@ -13,7 +13,7 @@
 
 struct ds_control {
 	const struct ds_config *cfg;
-	const struct ds_stats *blocks;  /* one per worker */
+	const struct ds_stats *const *blocks; /* one per worker */
 	unsigned n_workers;
 	uint16_t port_ids[DS_PORT_COUNT];
 	uint64_t start_ms;

@@ -7,6 +7,7 @@
  *   dtls-scrubber -c FILE [--check-config] [--duration SECONDS] [--stats-json FILE]
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "control.h"
 #include "ds_config.h"
 #include "ds_keyring.h"
+#include "log.h"
 #include "ports.h"
 #include "workers.h"
 
@@ -150,7 +152,6 @@ struct appliance {
 	struct ds_keyring *keyring;
 	struct ds_workers workers;
 	struct ds_control control;
-	unsigned main_reader;
 };
 
 static void
@@ -174,12 +175,11 @@ control_loop(struct appliance *a, const struct options *o)
 		uint64_t now;
 
 		nanosleep(&tick, NULL);
-		ds_keyring_update(a->keyring, ds_keyring_clock_ms());
-		__atomic_store_n(&a->control.cookie_epoch,
-				 ds_cookie_keyset_epoch(ds_keyring_acquire(a->keyring, a->main_reader)),
+		/* Keys, which services to challenge, automatic blocklist entries: into the workers' view. */
+		ds_workers_tick(&a->workers);
+		__atomic_store_n(&a->control.cookie_epoch, ds_cookie_keyset_epoch(ds_keyring_current(a->keyring)),
 				 __ATOMIC_RELAXED);
-		/* Which services to challenge; automatic blocklist entries in and out. */
-		ds_workers_tick(&a->workers, ds_workers_clock_ms());
+		ds_ports_watch_links(&a->ports);
 		now = mono_ms();
 		if (interval_ms != 0 && now >= next_line) {
 			ds_control_print_line(&a->control, now);
@@ -210,7 +210,7 @@ main(int argc, char **argv)
 	static char storage[4][DS_CONFIG_ARG_MAX];
 	char err[1024], *eargv[MAX_EAL_ARGV];
 	struct options o;
-	int eargc, rc = 1, reader;
+	int eargc, rc = 1;
 
 	if (parse_options(argc, argv, &o) != 0)
 		return 2;
@@ -248,19 +248,22 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (ds_ports_start(&a.cfg, a.pool, &a.ports, err, sizeof(err)) != 0 ||
-	    ds_workers_create(&a.workers, &a.cfg, &a.ports, a.keyring, &quit, err, sizeof(err)) != 0) {
+	    ds_workers_create(&a.workers, &a.cfg, &a.ports, a.keyring, NULL, &quit, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
-	reader = ds_keyring_reader_register(a.keyring);
-	a.main_reader = (unsigned)(reader < 0 ? 0 : reader);
 	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.workers.stats, .n_workers = a.cfg.n_workers,
 					 .port_ids = { a.ports.id[0], a.ports.id[1] }, .start_ms = mono_ms(),
 					 .last_ms = mono_ms(), .challenge = &a.workers.challenge,
 					 .auto_block = a.workers.auto_block };
-	if (ds_control_register_telemetry(&a.control) != 0 ||
-	    ds_blocklist_telemetry_register(&a.workers.blocklist, a.workers.auto_block, ds_workers_clock_ms) != 0)
-		fprintf(stderr, "warning: telemetry commands not registered\n");
+	/* An operator who cannot see or steer the box must know at once, not find out under attack. */
+	if ((rc = ds_control_register_telemetry(&a.control)) != 0 ||
+	    (rc = ds_blocklist_telemetry_register(&a.workers.blocklist, a.workers.auto_block, &a.workers.clock)) != 0) {
+		fprintf(stderr, "telemetry commands could not be registered: %s\n", strerror(-rc));
+		rc = 1;
+		ds_ports_stop(&a.ports);
+		goto out;
+	}
 	printf("dtls-scrubber: %s mode, %u worker%s; outside %s (%s%s), inside %s (%s%s); %u service%s; "
 	       "%s cookies of %u bytes, keys every %u s; challenge %s\n",
 	       ds_deploy_mode_name(a.cfg.mode), a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
@@ -269,9 +272,13 @@ main(int argc, char **argv)
 	       a.cfg.services.count, a.cfg.services.count == 1 ? "" : "s", ds_cookie_mode_name(a.cfg.cookie.mode),
 	       a.cfg.cookie.cookie_len, a.cfg.cookie.period_s, ds_challenge_mode_name(a.cfg.challenge.mode));
 	fflush(stdout);
+	DS_LOG(NOTICE, "started: %u worker%s, key epoch %" PRIu64, a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
+	       ds_cookie_keyset_epoch(ds_keyring_current(a.keyring)));
+	ds_ports_watch_links(&a.ports);
 	ds_workers_launch(&a.workers);
 	control_loop(&a, &o);
 	rte_eal_mp_wait_lcore();
+	DS_LOG(NOTICE, "stopping: workers returned");
 	ds_control_print_summary(&a.control, mono_ms());
 	if (o.stats_json != NULL && ds_control_write_json(&a.control, o.stats_json, mono_ms()) != 0)
 		fprintf(stderr, "cannot write %s\n", o.stats_json);

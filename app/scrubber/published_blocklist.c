@@ -1,41 +1,32 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "published_blocklist.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_malloc.h>
 
 int
-ds_published_blocklist_init(struct ds_published_blocklist *pb, const struct ds_prefix *list, size_t n,
-			    unsigned n_readers, char *err, size_t err_len)
+ds_published_blocklist_first(const struct ds_prefix *list, size_t n, struct ds_blocklist **out, char *err,
+			     size_t err_len)
 {
-	const size_t size = rte_rcu_qsbr_get_memsize(n_readers);
-
-	memset(pb, 0, sizeof(*pb));
-	pthread_mutex_init(&pb->lock, NULL);
-	pb->qsbr = rte_zmalloc("ds_blocklist_rcu", size, RTE_CACHE_LINE_SIZE);
-	if (pb->qsbr == NULL || rte_rcu_qsbr_init(pb->qsbr, n_readers) != 0) {
-		snprintf(err, err_len, "blocklist: out of memory for %u readers", n_readers);
-		return -1;
-	}
-	if (n != 0 && (pb->current = ds_blocklist_build(list, n)) == NULL) {
+	*out = NULL;
+	if (n != 0 && (*out = ds_blocklist_build(list, n)) == NULL) {
 		snprintf(err, err_len, "blocklist: out of memory for %zu prefixes", n);
 		return -1;
 	}
 	return 0;
 }
 
-/* Free the list replaced last time once every reader has moved on (wait for it when @p wait). */
-static void
-reclaim(struct ds_published_blocklist *pb, bool wait)
+void
+ds_published_blocklist_init(struct ds_published_blocklist *pb, struct ds_view_publisher *view)
 {
-	if (pb->retired != NULL && rte_rcu_qsbr_check(pb->qsbr, pb->retired_token, wait) == 1) {
-		ds_blocklist_free(pb->retired);
-		pb->retired = NULL;
-	}
+	memset(pb, 0, sizeof(*pb));
+	pthread_mutex_init(&pb->lock, NULL);
+	pb->view = view;
+	pb->current = view->current->blocklist;
 }
 
 int
@@ -46,6 +37,7 @@ ds_published_blocklist_update(struct ds_published_blocklist *pb, const struct ds
 	struct ds_prefix *list;
 	struct ds_blocklist *next;
 	size_t n, i, kept = 0, changed = 0;
+	int rc;
 
 	pthread_mutex_lock(&pb->lock);
 	old = pb->current;
@@ -88,13 +80,18 @@ ds_published_blocklist_update(struct ds_published_blocklist *pb, const struct ds
 			memset(added, 0, n_add * sizeof(*added));
 		return -1;
 	}
-	/* At most one list waits for its readers: a second change soon after waits for the first. */
-	reclaim(pb, true);
-	__atomic_store_n(&pb->current, next, __ATOMIC_RELEASE);
-	pb->retired = (struct ds_blocklist *)old;
-	pb->retired_token = rte_rcu_qsbr_start(pb->qsbr);
+	rc = ds_view_publish(pb->view, &(struct ds_view_change){ .set_blocklist = true, .blocklist = next });
+	if (rc != 1) {
+		pthread_mutex_unlock(&pb->lock);
+		ds_blocklist_free(next);
+		snprintf(err, err_len, "%s", rc == -EBUSY ? "the workers have not caught up with the last changes; "
+			 "try again" : "out of memory");
+		if (added != NULL)
+			memset(added, 0, n_add * sizeof(*added));
+		return -1;
+	}
+	pb->current = next;
 	pb->changes++;
-	reclaim(pb, false);
 	pthread_mutex_unlock(&pb->lock);
 	return (int)(changed > INT32_MAX ? INT32_MAX : changed);
 }
@@ -107,20 +104,6 @@ ds_published_blocklist_change(struct ds_published_blocklist *pb, const struct ds
 			   : ds_published_blocklist_update(pb, NULL, 0, NULL, p, 1, err, err_len);
 
 	return rc > 0 ? 1 : rc;
-}
-
-void
-ds_published_blocklist_reader_online(struct ds_published_blocklist *pb, unsigned id)
-{
-	rte_rcu_qsbr_thread_register(pb->qsbr, id);
-	rte_rcu_qsbr_thread_online(pb->qsbr, id);
-}
-
-void
-ds_published_blocklist_reader_offline(struct ds_published_blocklist *pb, unsigned id)
-{
-	rte_rcu_qsbr_thread_offline(pb->qsbr, id);
-	rte_rcu_qsbr_thread_unregister(pb->qsbr, id);
 }
 
 void
@@ -138,10 +121,6 @@ ds_published_blocklist_foreach(struct ds_published_blocklist *pb,
 void
 ds_published_blocklist_free(struct ds_published_blocklist *pb)
 {
-	ds_blocklist_free(pb->current);
-	ds_blocklist_free(pb->retired);
-	rte_free(pb->qsbr);
-	pb->current = pb->retired = NULL;
-	pb->qsbr = NULL;
 	pthread_mutex_destroy(&pb->lock);
+	memset(pb, 0, sizeof(*pb));
 }

@@ -15,17 +15,21 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "ds_blocklist.h"
 #include "ds_cookie_engine.h"
 #include "ds_flow.h"
 #include "ds_keyring.h"
-#include "ds_blocklist.h"
 #include "ds_pktmbuf.h"
 #include "ds_ratelimit.h"
 #include "ds_route.h"
 #include "auto_blocklist.h"
-#include "published_blocklist.h"
+#include "view.h"
 
 enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4 };
+
+_Static_assert((int)DS_BURST <= (int)DS_COOKIE_BURST_MAX, "a burst's ClientHellos are one MAC burst");
+_Static_assert(DS_BURST <= DS_BURST_MASK_BITS, "records of a burst are marked in one 64-bit found mask");
+_Static_assert(DS_SERVICE_MAX <= 64, "services seen in a burst are marked in one 64-bit mask");
 
 /* Where each frame of an outside burst goes. */
 struct outside_burst {
@@ -56,10 +60,10 @@ static inline void
 to_inside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
 	  enum ds_action fate)
 {
-	if (w->cfg->mode == DS_MODE_ROUTED &&
+	if (w->fast.routed &&
 	    ds_route_rewrite(rte_pktmbuf_mtod(m, uint8_t *), info->l3_offset, info->ip_version,
-			     w->port_mac[DS_PORT_INSIDE].addr_bytes,
-			     w->cfg->ports[DS_PORT_INSIDE].next_hop_mac) == DS_ROUTE_TTL_EXPIRED) {
+			     w->fast.port_mac[DS_PORT_INSIDE].addr_bytes,
+			     w->fast.next_hop[DS_PORT_INSIDE].addr_bytes) == DS_ROUTE_TTL_EXPIRED) {
 		count(w, DS_ACT_DROPPED_TTL_EXPIRED);
 		b->drop[b->n_drop++] = m;
 		return;
@@ -73,16 +77,6 @@ drop(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, enum ds_a
 {
 	count(w, fate);
 	b->drop[b->n_drop++] = m;
-}
-
-static inline void
-by_policy(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
-	  enum ds_policy policy)
-{
-	if (policy == DS_POLICY_PASS)
-		to_inside(w, b, m, info, DS_ACT_FORWARDED_POLICY);
-	else
-		drop(w, b, m, DS_ACT_DROPPED_POLICY);
 }
 
 /*
@@ -105,7 +99,7 @@ static void
 classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint16_t n,
 	       const struct ds_blocklist *blocked, uint64_t challenge)
 {
-	const struct ds_config *cfg = w->cfg;
+	const uint8_t *const fate = w->fast.fate;
 	uint16_t hellos[DS_SERVICE_MAX];
 	uint64_t hello_services = 0;
 	uint16_t i;
@@ -120,7 +114,7 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 
 		if (i + PREFETCH_AHEAD < n)
 			prefetch_headers(pkts[i + PREFETCH_AHEAD]);
-		ds_pktmbuf_classify(m, w->services, info);
+		ds_pktmbuf_classify(m, &w->services, info);
 		DS_STATS_ADD(w->stats->outcome[info->outcome], 1);
 		/* A blocked source costs its classification and nothing more. */
 		if (blocked != NULL && info->ip_version != 0 &&
@@ -129,8 +123,8 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			drop(w, b, m, DS_ACT_DROPPED_BLOCKLIST);
 			continue;
 		}
-		switch (info->outcome) {
-		case DS_OUT_DTLS_CLIENT_HELLO:
+		switch ((enum ds_frame_fate)fate[info->outcome]) {
+		case DS_FATE_HELLO:
 			/* The rate that decides whether to challenge counts every new ClientHello, passed or not
 			 * (summed on the stack: one counter update per service and burst). */
 			hellos[info->service] = (hello_services >> info->service) & 1 ? hellos[info->service] + 1 : 1;
@@ -142,29 +136,20 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 				break;
 			}
 			/* fall through */
-		case DS_OUT_DTLS_CLIENT_HELLO_COOKIE:
+		case DS_FATE_HELLO_COOKIE:
 			ds_cookie_request_from_frame(&b->req[b->n_hello], frame, info);
 			b->hello[b->n_hello++] = i;
 			break;
-		case DS_OUT_DTLS_RECORD:
-		case DS_OUT_DTLS_HELLO_FRAGMENT:
+		case DS_FATE_RECORD:
 			ds_flow_key_from_frame(&b->keys[b->n_record], frame, info);
 			b->key_ptr[b->n_record] = &b->keys[b->n_record];
 			b->record[b->n_record++] = i;
 			break;
-		case DS_OUT_UDP_NOT_SERVICE:
-		case DS_OUT_IP_NOT_UDP:
-			by_policy(w, b, m, info, cfg->non_service);
+		case DS_FATE_POLICY_PASS:
+			to_inside(w, b, m, info, DS_ACT_FORWARDED_POLICY);
 			break;
-		case DS_OUT_ETH_NOT_IP:
-			by_policy(w, b, m, info, cfg->non_ip);
-			break;
-		case DS_OUT_IPV4_FRAGMENT:
-			by_policy(w, b, m, info, cfg->ip_fragments);
-			break;
-		case DS_OUT_IPV4_OPTIONS:
-		case DS_OUT_IPV6_EXTENSION_HEADER:
-			by_policy(w, b, m, info, cfg->ip_options);
+		case DS_FATE_POLICY_DROP:
+			drop(w, b, m, DS_ACT_DROPPED_POLICY);
 			break;
 		default:
 			drop(w, b, m, DS_ACT_DROPPED_MALFORMED);
@@ -303,7 +288,7 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 			drop(w, b, m, DS_ACT_DROPPED_HVR_RATE_LIMITED);
 			continue;
 		}
-		r = ds_pktmbuf_write_hvr(m, &b->info[i], cookies[k], cookie_len, w->tx_offloads[DS_PORT_OUTSIDE]);
+		r = ds_pktmbuf_write_hvr(m, &b->info[i], cookies[k], cookie_len, w->fast.tx_offloads[DS_PORT_OUTSIDE]);
 		DS_STATS_ADD(w->stats->hvr[r], 1);
 		if (r == DS_HVR_WRITTEN) {
 			count(w, DS_ACT_HVR_SENT);
@@ -322,7 +307,7 @@ send_burst(struct ds_worker *w, enum ds_port_role role, struct rte_mbuf **pkts, 
 
 	if (n == 0)
 		return;
-	sent = rte_eth_tx_burst(w->port[role], w->queue, pkts, n);
+	sent = rte_eth_tx_burst(w->fast.port[role], w->fast.queue, pkts, n);
 	if (sent < n) {
 		DS_STATS_ADD(w->stats->action[DS_ACT_TX_FULL], n - sent);
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
@@ -344,18 +329,16 @@ prefetch_next(struct rte_mbuf **next, uint16_t n_next)
 
 static void
 process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **next,
-		uint16_t n_next, const struct ds_cookie_keyset *ks, uint64_t now)
+		uint16_t n_next, const struct ds_worker_view *v, uint64_t now)
 {
-	const struct ds_blocklist *blocked = ds_published_blocklist_get(w->blocklist);
-	const uint64_t challenge = __atomic_load_n(w->challenge, __ATOMIC_RELAXED);
 	struct outside_burst b;
 
 	b.n_inside = b.n_outside = b.n_drop = b.n_hello = b.n_record = 0;
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_OUTSIDE], n);
-	classify_burst(w, &b, pkts, n, blocked, challenge);
+	classify_burst(w, &b, pkts, n, v->blocklist, v->challenge);
 	prefetch_next(next, n_next);
 	/* Hellos first: a flow verified in this burst already lets its later records through. */
-	check_hellos(w, &b, pkts, ks, now);
+	check_hellos(w, &b, pkts, v->keys, now);
 	check_records(w, &b, pkts, now);
 	send_burst(w, DS_PORT_INSIDE, b.to_inside, b.n_inside);
 	send_burst(w, DS_PORT_OUTSIDE, b.to_outside, b.n_outside);
@@ -371,7 +354,7 @@ process_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t n_out = 0, n_drop = 0, i;
 
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_INSIDE], n);
-	if (w->cfg->mode == DS_MODE_INLINE) {
+	if (!w->fast.routed) {
 		DS_STATS_ADD(w->stats->action[DS_ACT_FORWARDED_OUTSIDE], n);
 		send_burst(w, DS_PORT_OUTSIDE, pkts, n);
 		return;
@@ -383,9 +366,9 @@ process_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n)
 						 ? ds_frame_l3(frame, rte_pktmbuf_data_len(pkts[i]), &l3)
 						 : 0;
 
-		if ((version == 0 && w->cfg->non_ip == DS_POLICY_DROP) ||
-		    ds_route_rewrite(frame, l3, version, w->port_mac[DS_PORT_OUTSIDE].addr_bytes,
-				     w->cfg->ports[DS_PORT_OUTSIDE].next_hop_mac) == DS_ROUTE_TTL_EXPIRED)
+		if ((version == 0 && w->fast.drop_non_ip_inside) ||
+		    ds_route_rewrite(frame, l3, version, w->fast.port_mac[DS_PORT_OUTSIDE].addr_bytes,
+				     w->fast.next_hop[DS_PORT_OUTSIDE].addr_bytes) == DS_ROUTE_TTL_EXPIRED)
 			dropped[n_drop++] = pkts[i];
 		else
 			out[n_out++] = pkts[i];
@@ -410,28 +393,28 @@ prefetch_descriptors(struct rte_mbuf **pkts, uint16_t n)
 static inline uint16_t
 poll_once(struct ds_worker *w)
 {
-	/* Once per loop: the key set to use, and the time. */
-	const struct ds_cookie_keyset *ks = ds_keyring_acquire(w->keyring, w->reader);
+	/* Once per loop: what the control plane published (keys, blocklist, challenge), and the time. */
+	const struct ds_worker_view *v = ds_view_get(w->view);
 	const uint16_t n_cur = w->n_ahead, cur = w->cur ^ 1, ahead = cur ^ 1;
 	struct rte_mbuf *inside[DS_BURST];
 	uint16_t n, got;
 	uint64_t end;
 
 	w->cur = cur;
-	w->n_ahead = rte_eth_rx_burst(w->port[DS_PORT_OUTSIDE], w->queue, w->outside[ahead], DS_BURST);
+	w->n_ahead = rte_eth_rx_burst(w->fast.port[DS_PORT_OUTSIDE], w->fast.queue, w->outside[ahead], DS_BURST);
 	got = w->n_ahead;
 	prefetch_descriptors(w->outside[ahead], w->n_ahead);
 	if (n_cur != 0)
-		process_outside(w, w->outside[cur], n_cur, w->outside[ahead], w->n_ahead, ks, w->now);
-	n = rte_eth_rx_burst(w->port[DS_PORT_INSIDE], w->queue, inside, DS_BURST);
+		process_outside(w, w->outside[cur], n_cur, w->outside[ahead], w->n_ahead, v, w->now);
+	n = rte_eth_rx_burst(w->fast.port[DS_PORT_INSIDE], w->fast.queue, inside, DS_BURST);
 	if (n != 0)
 		process_inside(w, inside, n);
 	got += n;
 	/* Idle flows leave a few at a time: never a stop-the-world scan. */
 	DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, w->now, EXPIRE_BUDGET));
 	__atomic_store_n(&w->stats->flows_active, ds_flow_count(w->flows), __ATOMIC_RELAXED);
-	/* Done with this loop's blocklist: a replaced one may be freed. */
-	ds_published_blocklist_quiescent(w->blocklist, w->queue);
+	/* Done with this loop's view: a replaced one may be freed. */
+	ds_view_quiescent(w->view, w->reader);
 	/* The load: cycles of loops that had work; empty polls are the idle time. */
 	end = rte_rdtsc();
 	if ((got | n_cur) != 0)
@@ -452,8 +435,7 @@ ds_worker_flush(struct ds_worker *w)
 	const uint16_t ahead = w->cur ^ 1;
 
 	if (w->n_ahead != 0)
-		process_outside(w, w->outside[ahead], w->n_ahead, NULL, 0,
-				ds_keyring_acquire(w->keyring, w->reader), w->now);
+		process_outside(w, w->outside[ahead], w->n_ahead, NULL, 0, ds_view_get(w->view), w->now);
 	w->n_ahead = 0;
 }
 
@@ -464,11 +446,11 @@ ds_worker_main(void *arg)
 
 	w->n_ahead = 0;
 	w->now = rte_rdtsc();
+	ds_view_reader_online(w->view, w->reader);
 	while (!*w->quit)
 		poll_once(w);
 	/* What was received ahead is still answered. */
 	ds_worker_flush(w);
-	ds_keyring_reader_offline(w->keyring, w->reader);
-	ds_published_blocklist_reader_offline(w->blocklist, w->queue);
+	ds_view_reader_offline(w->view, w->reader);
 	return 0;
 }

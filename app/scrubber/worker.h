@@ -4,7 +4,8 @@
 
 /*
  * A worker lcore: its queues, its flow table, its cookie engine, its counters. Everything it touches
- * per packet is its own; the configuration and the key sets are read-only to it.
+ * per packet is its own or in the view the control plane publishes (view.h); what it needs of the
+ * configuration is copied into it at creation, so it never reads struct ds_config.
  */
 
 #include <stdbool.h>
@@ -12,44 +13,58 @@
 
 #include <rte_ether.h>
 
+#include "ds_burst.h"
 #include "ds_config.h"
+#include "ds_outcome.h"
+#include "ds_service.h"
 #include "ds_stats.h"
 
-struct ds_keyring;
 struct ds_cookie_engine;
 struct ds_flow_table;
 struct ds_ratelimit;
-struct ds_published_blocklist;
+struct ds_view_publisher;
 struct rte_ring;
 
-enum { DS_BURST = 64 };
+/** What happens to a frame of an outcome, the policies resolved: one table lookup per frame. */
+enum ds_frame_fate {
+	DS_FATE_MALFORMED,    /**< dropped, dropped_malformed */
+	DS_FATE_POLICY_PASS,  /**< forwarded by a pass policy */
+	DS_FATE_POLICY_DROP,  /**< dropped by a drop policy */
+	DS_FATE_HELLO,        /**< a ClientHello without a cookie: HVR, or passed when unchallenged */
+	DS_FATE_HELLO_COOKIE, /**< a ClientHello with a cookie: checked */
+	DS_FATE_RECORD,       /**< any other DTLS record: passes on a verified flow only */
+};
+
+/** The configuration as the fast path needs it, frozen when the worker is made. */
+struct ds_worker_fast {
+	uint8_t fate[DS_OUT_COUNT];                    /**< enum ds_frame_fate by outcome */
+	bool routed;                                   /**< rewrite addresses and spend a hop */
+	bool drop_non_ip_inside;                       /**< routed: non-IP frames from the servers */
+	uint16_t port[DS_PORT_COUNT];                  /**< DPDK port ids */
+	uint16_t queue;                                /**< this worker's queue on both ports */
+	uint64_t tx_offloads[DS_PORT_COUNT];           /**< checksum offloads the HVR writer may use */
+	struct rte_ether_addr port_mac[DS_PORT_COUNT]; /**< our own, the source of routed frames */
+	struct rte_ether_addr next_hop[DS_PORT_COUNT]; /**< routed: where frames leaving each port go */
+};
 
 struct ds_worker {
-	/* Read-only once launched. */
-	const struct ds_config *cfg;
-	const struct ds_service_set *services;
-	uint16_t port[DS_PORT_COUNT];
-	uint16_t queue;
-	uint64_t tx_offloads[DS_PORT_COUNT];
-	struct rte_ether_addr port_mac[DS_PORT_COUNT];
-	uint64_t flow_idle_ticks;
-	unsigned lcore;
-	unsigned reader;                 /* keyring reader id */
+	struct ds_worker_fast fast;      /* read-only once launched */
 	/* The worker's own. */
-	struct ds_keyring *keyring;
 	struct ds_cookie_engine *engine;
 	struct ds_flow_table *flows;
 	struct ds_ratelimit *hvr_limit;  /* HVRs per destination prefix; NULL = unlimited */
-	struct ds_published_blocklist *blocklist; /* read once per loop; reader id = queue */
-	const uint64_t *challenge;       /* bit s: challenge service s (control plane's; read once per burst) */
 	struct ds_ratelimit *bad_cookies; /* bad-cookie allowance per source; NULL = auto_blocklist off */
 	struct rte_ring *reports;        /* sources over that allowance, to the control plane */
 	struct ds_stats *stats;          /* this worker's block */
+	struct ds_view_publisher *view;  /* keys, blocklist, challenge: loaded once per loop */
+	unsigned reader;                 /* its reader id in the view's RCU */
+	unsigned lcore;
 	const volatile bool *quit;
 	/* Loop state: outside frames are received one burst ahead of their processing. */
 	struct rte_mbuf *outside[2][DS_BURST];
 	uint16_t n_ahead, cur;
 	uint64_t now;
+	struct ds_service_set services;  /* a copy, on the worker's socket: every frame is matched */
 } __attribute__((aligned(64)));
 
 /* The worker loop (rte_eal_remote_launch entry point); returns when *quit becomes true. */

@@ -1,38 +1,112 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "workers.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_random.h>
 #include <rte_ring.h>
 
 #include "ds_cookie_engine.h"
 #include "ds_flow.h"
-#include "ds_ratelimit.h"
 #include "ds_keyring.h"
+#include "ds_ratelimit.h"
+#include "log.h"
 
-uint64_t
-ds_workers_clock_ms(void)
+static uint64_t
+real_unix_ms(void *arg)
 {
+	(void)arg;
+	return ds_keyring_clock_ms();
+}
+
+static uint64_t
+tsc_ms(void *arg)
+{
+	(void)arg;
 	return rte_get_tsc_cycles() / (rte_get_tsc_hz() / 1000);
 }
 
-/* A token bucket per prefix on the TSC (HVRs per destination, bad cookies per source), keyed at random. */
-static struct ds_ratelimit *
-prefix_table(uint32_t rate, uint32_t burst, uint8_t ipv4_prefix, uint8_t ipv6_prefix, uint32_t entries)
-{
-	const struct ds_ratelimit_params p = {
-		.rate = rate, .burst = burst, .ipv4_prefix = ipv4_prefix, .ipv6_prefix = ipv6_prefix,
-		.entries = entries, .tsc_hz = rte_get_tsc_hz(), .seed = rte_rand(),
-	};
+const struct ds_clock ds_clock_real = { .unix_ms = real_unix_ms, .monotonic_ms = tsc_ms };
 
-	return ds_ratelimit_create(&p);
+/* The fate of each outcome under the configuration's policies: the worker looks it up per frame. */
+static void
+fates_of(const struct ds_config *cfg, uint8_t fate[DS_OUT_COUNT])
+{
+	static const struct {
+		enum ds_outcome outcome;
+		size_t policy; /* offset of the policy in struct ds_config */
+	} by_policy[] = {
+		{ DS_OUT_UDP_NOT_SERVICE, offsetof(struct ds_config, non_service) },
+		{ DS_OUT_IP_NOT_UDP, offsetof(struct ds_config, non_service) },
+		{ DS_OUT_ETH_NOT_IP, offsetof(struct ds_config, non_ip) },
+		{ DS_OUT_IPV4_FRAGMENT, offsetof(struct ds_config, ip_fragments) },
+		{ DS_OUT_IPV4_OPTIONS, offsetof(struct ds_config, ip_options) },
+		{ DS_OUT_IPV6_EXTENSION_HEADER, offsetof(struct ds_config, ip_options) },
+	};
+	size_t i;
+
+	/* Anything not named below is malformed: a new outcome is dropped until someone decides otherwise. */
+	memset(fate, DS_FATE_MALFORMED, DS_OUT_COUNT);
+	fate[DS_OUT_DTLS_CLIENT_HELLO] = DS_FATE_HELLO;
+	fate[DS_OUT_DTLS_CLIENT_HELLO_COOKIE] = DS_FATE_HELLO_COOKIE;
+	fate[DS_OUT_DTLS_RECORD] = DS_FATE_RECORD;
+	fate[DS_OUT_DTLS_HELLO_FRAGMENT] = DS_FATE_RECORD;
+	for (i = 0; i < sizeof(by_policy) / sizeof(by_policy[0]); i++) {
+		const enum ds_policy p = *(const enum ds_policy *)((const char *)cfg + by_policy[i].policy);
+
+		fate[by_policy[i].outcome] = p == DS_POLICY_PASS ? DS_FATE_POLICY_PASS : DS_FATE_POLICY_DROP;
+	}
+}
+
+/* What the fast path needs of the configuration, copied: the worker never reads struct ds_config. */
+static void
+freeze_config(struct ds_worker *w, const struct ds_config *cfg, const struct ds_ports *ports, unsigned queue)
+{
+	unsigned r;
+
+	fates_of(cfg, w->fast.fate);
+	w->fast.routed = cfg->mode == DS_MODE_ROUTED;
+	w->fast.drop_non_ip_inside = cfg->non_ip == DS_POLICY_DROP;
+	w->fast.queue = (uint16_t)queue;
+	for (r = 0; r < DS_PORT_COUNT; r++) {
+		w->fast.port[r] = ports->id[r];
+		w->fast.tx_offloads[r] = ports->tx_offloads[r];
+		w->fast.port_mac[r] = ports->mac[r];
+		memcpy(w->fast.next_hop[r].addr_bytes, cfg->ports[r].next_hop_mac, RTE_ETHER_ADDR_LEN);
+	}
+	w->services = cfg->services;
+}
+
+/* A token bucket per prefix on the TSC (HVRs per destination, bad cookies per source) on the worker's socket. */
+static struct ds_ratelimit *
+prefix_table(uint32_t rate, uint32_t burst, uint8_t ipv4_prefix, uint8_t ipv6_prefix, uint32_t entries, int socket)
+{
+	struct ds_ratelimit_params p = {
+		.rate = rate, .burst = burst, .ipv4_prefix = ipv4_prefix, .ipv6_prefix = ipv6_prefix,
+		.entries = entries, .tsc_hz = rte_get_tsc_hz(),
+	};
+	struct ds_ratelimit *rl;
+	void *mem;
+
+	/* A key of its own per table and start: bucket collisions learned once are worth nothing later. */
+	if (getrandom(p.key, sizeof(p.key), 0) != (ssize_t)sizeof(p.key))
+		return NULL;
+	mem = rte_zmalloc_socket("ds_ratelimit", ds_ratelimit_size(&p), RTE_CACHE_LINE_SIZE, socket);
+	rl = mem != NULL ? ds_ratelimit_init(mem, &p) : NULL;
+	if (rl == NULL)
+		rte_free(mem);
+	memset(p.key, 0, sizeof(p.key));
+	return rl;
 }
 
 /* One report ring per worker, and the control plane's side. */
@@ -67,96 +141,153 @@ create_auto_blocklist(struct ds_workers *ws, const struct ds_config *cfg, unsign
 	return 0;
 }
 
-void
-ds_workers_tick(struct ds_workers *ws, uint64_t now_ms)
+/* A worker and everything it owns, on its lcore's socket. */
+static int
+create_worker(struct ds_workers *ws, const struct ds_config *cfg, const struct ds_ports *ports, unsigned set,
+	      unsigned i, const volatile bool *quit, char *err, size_t err_len)
 {
-	struct ds_stats total;
+	const int socket = (int)rte_lcore_to_socket_id(cfg->workers[i]);
+	struct ds_worker *w;
+	struct ds_stats *stats;
+	void *engine_mem;
+	char name[32];
 
-	ds_stats_sum(ws->stats, ws->n, &total);
-	ds_challenge_update(&ws->challenge, total.service_hellos, now_ms);
-	if (ws->auto_block != NULL)
-		ds_auto_blocklist_poll(ws->auto_block, now_ms);
+	w = ws->worker[i] = rte_zmalloc_socket("ds_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+	stats = rte_zmalloc_socket("ds_stats", sizeof(*stats), RTE_CACHE_LINE_SIZE, socket);
+	engine_mem = rte_zmalloc_socket("ds_cookie_engine", ds_cookie_engine_size(), RTE_CACHE_LINE_SIZE, socket);
+	ws->stats[i] = stats;
+	ws->n = i + 1; /* ds_workers_free() frees whatever of it exists */
+	if (w == NULL || stats == NULL || engine_mem == NULL) {
+		rte_free(engine_mem);
+		snprintf(err, err_len, "worker %u: out of memory on socket %d", i, socket);
+		return -1;
+	}
+	freeze_config(w, cfg, ports, i);
+	w->lcore = cfg->workers[i];
+	w->stats = stats;
+	w->quit = quit;
+	w->now = rte_rdtsc();
+	w->view = &ws->view;
+	w->reader = i;
+	w->engine = ds_cookie_engine_init(engine_mem, err, err_len);
+	if (w->engine == NULL) {
+		rte_free(engine_mem);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "ds_flows_%u_%u", set, i);
+	w->flows = ds_flow_table_create(name, cfg->flow_capacity, socket, rte_get_tsc_hz() * cfg->flow_idle_timeout_s);
+	if (w->flows == NULL) {
+		snprintf(err, err_len, "worker %u: flow table of %u entries: %s", i, cfg->flow_capacity,
+			 rte_strerror(rte_errno));
+		return -1;
+	}
+	if (cfg->hvr_limit.per_prefix != 0 &&
+	    (w->hvr_limit = prefix_table(cfg->hvr_limit.per_prefix, cfg->hvr_limit.burst, cfg->hvr_limit.ipv4_prefix,
+					 cfg->hvr_limit.ipv6_prefix, cfg->hvr_limit.entries, socket)) == NULL) {
+		snprintf(err, err_len, "worker %u: HVR rate limit table of %u prefixes: out of memory", i,
+			 cfg->hvr_limit.entries);
+		return -1;
+	}
+	if (ws->auto_block != NULL) {
+		w->reports = ws->reports[i];
+		w->bad_cookies = prefix_table(cfg->auto_blocklist.forgive_per_s, cfg->auto_blocklist.bad_cookies,
+					      cfg->auto_blocklist.ipv4_prefix, cfg->auto_blocklist.ipv6_prefix,
+					      cfg->auto_blocklist.entries, socket);
+		if (w->bad_cookies == NULL) {
+			snprintf(err, err_len, "worker %u: bad-cookie table of %u sources: out of memory", i,
+				 cfg->auto_blocklist.entries);
+			return -1;
+		}
+	}
+	/* Online from the start: the tests drive a worker without launching it. */
+	ds_view_reader_online(&ws->view, i);
+	return 0;
 }
 
 int
 ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const struct ds_ports *ports,
-		  struct ds_keyring *keyring, const volatile bool *quit, char *err, size_t err_len)
+		  struct ds_keyring *keyring, const struct ds_clock *clock, const volatile bool *quit,
+		  char *err, size_t err_len)
 {
 	/* DPDK names are process-wide: a second set of workers (tests) needs its own. */
 	static unsigned sets;
 	const unsigned set = sets++;
-	unsigned i, r;
+	struct ds_blocklist *first;
+	unsigned i;
 
 	memset(ws, 0, sizeof(*ws));
-	ws->worker = rte_zmalloc("ds_workers", cfg->n_workers * sizeof(*ws->worker), RTE_CACHE_LINE_SIZE);
-	ws->stats = rte_zmalloc("ds_stats", cfg->n_workers * sizeof(*ws->stats), RTE_CACHE_LINE_SIZE);
+	ws->keyring = keyring;
+	ws->clock = clock != NULL ? *clock : ds_clock_real;
+	ws->worker = rte_zmalloc("ds_workers", cfg->n_workers * sizeof(*ws->worker), 0);
+	ws->stats = rte_zmalloc("ds_stats_blocks", cfg->n_workers * sizeof(*ws->stats), 0);
 	if (ws->worker == NULL || ws->stats == NULL) {
 		snprintf(err, err_len, "out of memory for %u workers", cfg->n_workers);
 		return -1;
 	}
-	if (ds_published_blocklist_init(&ws->blocklist, cfg->blocklist, cfg->n_blocklist, cfg->n_workers, err,
-					err_len) != 0)
+	ds_keyring_update(keyring, ds_clock_unix_ms(&ws->clock));
+	ds_challenge_init(&ws->challenge, &cfg->challenge, cfg->services.count, NULL,
+			  ds_clock_monotonic_ms(&ws->clock));
+	if (ds_published_blocklist_first(cfg->blocklist, cfg->n_blocklist, &first, err, err_len) != 0 ||
+	    ds_view_init(&ws->view, cfg->n_workers, (int)rte_socket_id(), ds_keyring_current(keyring), first,
+			 ws->challenge.mask, err, err_len) != 0)
 		return -1;
-	ds_challenge_init(&ws->challenge, &cfg->challenge, cfg->services.count, NULL, ds_workers_clock_ms());
+	ws->view_ready = true;
+	ds_published_blocklist_init(&ws->blocklist, &ws->view);
 	if (cfg->auto_blocklist.bad_cookies != 0 && create_auto_blocklist(ws, cfg, set, err, err_len) != 0)
 		return -1;
-	for (i = 0; i < cfg->n_workers; i++) {
-		struct ds_worker *w = &ws->worker[i];
-		const int socket = (int)rte_lcore_to_socket_id(cfg->workers[i]);
-		char name[32];
-		int reader;
-
-		ws->n = i + 1;
-		w->cfg = cfg;
-		w->services = &cfg->services;
-		w->queue = (uint16_t)i;
-		w->lcore = cfg->workers[i];
-		for (r = 0; r < DS_PORT_COUNT; r++) {
-			w->port[r] = ports->id[r];
-			w->tx_offloads[r] = ports->tx_offloads[r];
-			w->port_mac[r] = ports->mac[r];
-		}
-		w->flow_idle_ticks = rte_get_tsc_hz() * cfg->flow_idle_timeout_s;
-		w->keyring = keyring;
-		reader = ds_keyring_reader_register(keyring);
-		w->engine = ds_cookie_engine_create(err, err_len);
-		snprintf(name, sizeof(name), "ds_flows_%u_%u", set, i);
-		w->flows = ds_flow_table_create(name, cfg->flow_capacity, socket, w->flow_idle_ticks);
-		if (reader < 0 || w->engine == NULL || w->flows == NULL) {
-			if (reader < 0)
-				snprintf(err, err_len, "worker %u: no keyring reader slot left", i);
-			else if (w->engine != NULL)
-				snprintf(err, err_len, "worker %u: flow table of %u entries: %s", i, cfg->flow_capacity,
-					 rte_strerror(rte_errno));
+	for (i = 0; i < cfg->n_workers; i++)
+		if (create_worker(ws, cfg, ports, set, i, quit, err, err_len) != 0)
 			return -1;
-		}
-		w->reader = (unsigned)reader;
-		if (cfg->hvr_limit.per_prefix != 0 &&
-		    (w->hvr_limit = prefix_table(cfg->hvr_limit.per_prefix, cfg->hvr_limit.burst, cfg->hvr_limit.ipv4_prefix,
-						 cfg->hvr_limit.ipv6_prefix, cfg->hvr_limit.entries)) == NULL) {
-			snprintf(err, err_len, "worker %u: HVR rate limit table of %u prefixes: out of memory", i,
-				 cfg->hvr_limit.entries);
-			return -1;
-		}
-		w->stats = &ws->stats[i];
-		w->quit = quit;
-		w->now = rte_rdtsc();
-		w->blocklist = &ws->blocklist;
-		w->challenge = &ws->challenge.mask;
-		if (ws->auto_block != NULL) {
-			w->reports = ws->reports[i];
-			w->bad_cookies = prefix_table(cfg->auto_blocklist.forgive_per_s, cfg->auto_blocklist.bad_cookies,
-						      cfg->auto_blocklist.ipv4_prefix, cfg->auto_blocklist.ipv6_prefix,
-						      cfg->auto_blocklist.entries);
-			if (w->bad_cookies == NULL) {
-				snprintf(err, err_len, "worker %u: bad-cookie table of %u sources: out of memory", i,
-					 cfg->auto_blocklist.entries);
-				return -1;
-			}
-		}
-		ds_published_blocklist_reader_online(&ws->blocklist, i);
-	}
 	return 0;
+}
+
+/* A new key set goes out at the epoch's change; if the workers are behind, at the next tick. */
+static void
+rotate_keys(struct ds_workers *ws, uint64_t unix_ms)
+{
+	const struct ds_cookie_keyset *ks;
+	int rc;
+
+	if (ds_keyring_update(ws->keyring, unix_ms) == 1)
+		ws->keys_pending = true;
+	if (!ws->keys_pending)
+		return;
+	ks = ds_keyring_current(ws->keyring);
+	rc = ds_view_publish(&ws->view, &(struct ds_view_change){ .keys = ks });
+	if (rc == 1) {
+		ws->keys_pending = false;
+		DS_LOG(INFO, "cookie keys: epoch %" PRIu64 " in force%s", ds_cookie_keyset_epoch(ks),
+		       ds_cookie_keyset_accepts_next(ks) ? ", the next one accepted (clock skew window)" : "");
+	}
+}
+
+static void
+update_challenge(struct ds_workers *ws, uint64_t now_ms)
+{
+	struct ds_stats total;
+	uint64_t before = ws->challenge.mask, mask;
+	unsigned s;
+
+	ds_stats_sum(ws->stats, ws->n, &total);
+	mask = ds_challenge_update(&ws->challenge, total.service_hellos, now_ms);
+	if (ds_view_publish(&ws->view, &(struct ds_view_change){ .set_challenge = true, .challenge = mask }) < 0)
+		return; /* published at the next tick: the mask is compared with the view's, not remembered */
+	for (s = 0; s < ws->challenge.n_services; s++)
+		if (((before ^ mask) >> s) & 1)
+			DS_LOG(NOTICE, "challenge: service %u %s (%" PRIu64 " new ClientHellos/s)", s,
+			       (mask >> s) & 1 ? "challenged" : "passed again", ws->challenge.service[s].rate);
+}
+
+void
+ds_workers_tick(struct ds_workers *ws)
+{
+	const uint64_t now_ms = ds_clock_monotonic_ms(&ws->clock);
+
+	rotate_keys(ws, ds_clock_unix_ms(&ws->clock));
+	update_challenge(ws, now_ms);
+	if (ws->auto_block != NULL)
+		ds_auto_blocklist_poll(ws->auto_block, now_ms);
+	ds_view_reclaim(&ws->view);
 }
 
 void
@@ -165,7 +296,22 @@ ds_workers_launch(const struct ds_workers *ws)
 	unsigned i;
 
 	for (i = 0; i < ws->n; i++)
-		rte_eal_remote_launch(ds_worker_main, &ws->worker[i], ws->worker[i].lcore);
+		rte_eal_remote_launch(ds_worker_main, ws->worker[i], ws->worker[i]->lcore);
+}
+
+static void
+free_worker(struct ds_worker *w)
+{
+	if (w == NULL)
+		return;
+	if (w->engine != NULL) {
+		ds_cookie_engine_fini(w->engine);
+		rte_free(w->engine);
+	}
+	ds_flow_table_free(w->flows);
+	rte_free(w->hvr_limit);
+	rte_free(w->bad_cookies);
+	rte_free(w);
 }
 
 void
@@ -173,13 +319,11 @@ ds_workers_free(struct ds_workers *ws)
 {
 	unsigned i;
 
-	if (ws->worker != NULL) {
-		for (i = 0; i < ws->n; i++) {
-			ds_cookie_engine_destroy(ws->worker[i].engine);
-			ds_flow_table_free(ws->worker[i].flows);
-			ds_ratelimit_free(ws->worker[i].hvr_limit);
-			ds_ratelimit_free(ws->worker[i].bad_cookies);
-		}
+	for (i = 0; ws->worker != NULL && i < ws->n; i++) {
+		if (ws->view_ready)
+			ds_view_reader_offline(&ws->view, i);
+		free_worker(ws->worker[i]);
+		rte_free((void *)(uintptr_t)ws->stats[i]);
 	}
 	if (ws->auto_block != NULL)
 		ds_auto_blocklist_free(ws->auto_block);
@@ -189,7 +333,9 @@ ds_workers_free(struct ds_workers *ws)
 	rte_free(ws->reports);
 	rte_free(ws->worker);
 	rte_free(ws->stats);
-	if (ws->blocklist.qsbr != NULL)
+	if (ws->view_ready) {
 		ds_published_blocklist_free(&ws->blocklist);
+		ds_view_free(&ws->view);
+	}
 	memset(ws, 0, sizeof(*ws));
 }

@@ -188,11 +188,14 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 		{ "next_hop_mac", false, NULL, NULL },
 		{ "rx_descriptors", false, NULL, NULL },
 		{ "tx_descriptors", false, NULL, NULL },
+		{ "rss", false, NULL, NULL },
 	};
+	static const char *const rss_modes[] = { "symmetric", "driver" };
 	char sub[64];
 	unsigned long n = 1024;
+	unsigned rss = DS_RSS_SYMMETRIC;
 
-	if (!walk_map(w, map, ctx, f, 4))
+	if (!walk_map(w, map, ctx, f, 5))
 		return false;
 	walk_join(sub, sizeof(sub), ctx, "device");
 	if (!read_device(w, f[0].value, sub, port))
@@ -213,6 +216,10 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 	if (f[3].value != NULL && !walk_uint(w, f[3].value, sub, DS_CONFIG_MIN_DESC, DS_CONFIG_MAX_DESC, &n))
 		return false;
 	port->tx_desc = (uint16_t)n;
+	walk_join(sub, sizeof(sub), ctx, "rss");
+	if (f[4].value != NULL && !walk_choice(w, f[4].value, sub, rss_modes, 2, &rss))
+		return false;
+	port->rss = (enum ds_rss_mode)rss;
 	return true;
 }
 

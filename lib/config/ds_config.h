@@ -52,6 +52,12 @@ enum ds_port_role {
 	DS_PORT_COUNT
 };
 
+/** How frames of a port are spread over the workers' queues. */
+enum ds_rss_mode {
+	DS_RSS_SYMMETRIC, /**< the NIC hashes UDP flows with a symmetric key (required for several workers) */
+	DS_RSS_DRIVER,    /**< the operator vouches that the driver keeps each flow on one queue */
+};
+
 /** One port. */
 struct ds_port_config {
 	char device[DS_CONFIG_ARG_MAX]; /**< PCI address or virtual device with its arguments */
@@ -61,6 +67,7 @@ struct ds_port_config {
 	uint8_t next_hop_mac[6];        /**< routed mode: where frames leaving this port go */
 	uint16_t rx_desc;
 	uint16_t tx_desc;
+	enum ds_rss_mode rss;
 };
 
 /** The whole configuration. */

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ds_burst.h"
 #include "ds_classify.h"
 #include "ds_wire.h"
 
@@ -37,7 +38,7 @@ enum ds_cookie_sizes {
 	DS_COOKIE_INPUT_V6_LEN = 16 + 2 + 16 + 2 + DS_DTLS_RANDOM_LEN, /**< 68 */
 	DS_COOKIE_INPUT_MAX = DS_COOKIE_INPUT_V6_LEN,
 	DS_COOKIE_EPOCH_KEY_LEN = 32, /**< K_epoch = HMAC-SHA256(master, label ‖ epoch) */
-	DS_COOKIE_BURST_MAX = 64,     /**< requests per ds_cookie_engine_run() */
+	DS_COOKIE_BURST_MAX = DS_BURST, /**< requests per MAC burst (ds_cookie_engine_run() takes more in chunks) */
 	DS_COOKIE_DEFAULT_PERIOD_S = 60,
 	DS_COOKIE_DEFAULT_SKEW_MS = 2000,
 	DS_COOKIE_MAX_PERIOD_S = 86400,

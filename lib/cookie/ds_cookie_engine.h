@@ -33,6 +33,22 @@ struct ds_cookie_engine *ds_cookie_engine_create(char *err, size_t err_len);
 /** Free an engine, wiping its scratch space. */
 void ds_cookie_engine_destroy(struct ds_cookie_engine *e);
 
+/** Bytes an engine takes, its ipsec-mb manager included, for ds_cookie_engine_init(). */
+size_t ds_cookie_engine_size(void);
+
+/**
+ * ds_cookie_engine_create() in memory of the caller's: a worker's engine on the worker's NUMA socket.
+ *
+ * @param mem
+ *   ds_cookie_engine_size() bytes, 64-byte aligned.
+ * @return
+ *   The engine (at @p mem), or NULL with the reason in @p err.
+ */
+struct ds_cookie_engine *ds_cookie_engine_init(void *mem, char *err, size_t err_len);
+
+/** Wipe an engine made by ds_cookie_engine_init(); its memory is the caller's to free. */
+void ds_cookie_engine_fini(struct ds_cookie_engine *e);
+
 /**
  * Make and check the cookies of a burst.
  *
@@ -41,11 +57,11 @@ void ds_cookie_engine_destroy(struct ds_cookie_engine *e);
  * DS_COOKIE_VALID only if its MAC matches under a key the key set accepts (compared in constant time).
  *
  * @param ks
- *   Key set from ds_keyring_acquire() (its parameters say the format and the length).
+ *   Key set from ds_keyring_current() or a copy of one (its parameters say the format and the length).
  * @param req
  *   Requests.
  * @param n
- *   1 to DS_COOKIE_BURST_MAX.
+ *   Any number; they are computed DS_COOKIE_BURST_MAX at a time (a worker passes one burst).
  * @param cookies
  *   n buffers of DS_COOKIE_MAX_LEN bytes, all written; the first params.cookie_len are the cookie.
  * @param verdicts

@@ -5,31 +5,25 @@
 /**
  * @file
  * Cookie keys over time: K_epoch for epoch = floor(unix time / period), the current, previous and (near
- * the next boundary) next epoch, precomputed by the control plane and published to the workers with
- * one atomic pointer store.
+ * the next boundary) next epoch, precomputed by their owner whenever the clock says so.
  *
- * Readers never block and never see a half-built key set: a set is built in a slot no reader can
- * hold, then published. A slot is reused only after every registered reader has acquired a newer set
- * since (quiescent-state reclamation), so the control plane never frees what a worker still reads.
+ * A keyring has one owner (the appliance's control plane, a backend under its lock, a test) and no
+ * readers of its own: the appliance copies each new key set into the view it publishes to its
+ * workers (app/scrubber/view.h), so one publication mechanism serves keys, blocklist and challenge.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ds_cookie.h"
 #include "ds_secret.h"
 
-/** Limits of a keyring. */
-enum ds_keyring_limits {
-	DS_KEYRING_MAX_READERS = 128, /**< one per worker lcore */
-	DS_KEYRING_SLOTS = 4,         /**< published + ones readers may still hold + one to build in */
-};
-
 struct ds_keyring;
 struct ds_cookie_keyset;
 
 /**
- * Create a keyring and publish the key set for @p now_ms.
+ * Create a keyring and build the key set for @p now_ms.
  *
  * @param master
  *   Master secret; copied (and wiped on destroy).
@@ -48,31 +42,29 @@ struct ds_keyring *ds_keyring_create(const struct ds_cookie_params *params,
 void ds_keyring_destroy(struct ds_keyring *kr);
 
 /**
- * Control plane, called often (every 100 ms is plenty): publish a new key set when the epoch changed
- * or the clock entered the skew window before the next epoch.
+ * Build a new key set when the epoch changed or the clock entered the skew window before the next
+ * epoch (called often: every 100 ms is plenty).
  *
  * @return
- *   1 when a new set was published, 0 when nothing had to change, -EBUSY when every spare slot is
- *   still held by a reader (try again later; the published set stays valid).
+ *   1 when ds_keyring_current() now returns a new set, 0 when nothing had to change.
  */
 int ds_keyring_update(struct ds_keyring *kr, uint64_t now_ms);
 
 /**
- * Register a reader (a worker). It counts as holding the newest set until its first acquire.
- *
- * @return
- *   Reader id, or -ENOSPC.
+ * The key set in force. The set stays valid until the second ds_keyring_update() after this call
+ * that returns 1 (sets are built in turn in two slots), so a set taken before an update can still be
+ * compared with the one after it.
  */
-int ds_keyring_reader_register(struct ds_keyring *kr);
+const struct ds_cookie_keyset *ds_keyring_current(const struct ds_keyring *kr);
 
-/** A reader stops reading (worker exit): it no longer holds back slot reuse. */
-void ds_keyring_reader_offline(struct ds_keyring *kr, unsigned reader);
+/** Bytes of a key set, for a copy in memory of the caller's (ds_cookie_keyset_copy()). */
+size_t ds_cookie_keyset_size(void);
 
-/**
- * Fast path, once per burst: the published key set. The set acquired by the previous call of this
- * reader may be reused by the control plane from now on.
- */
-const struct ds_cookie_keyset *ds_keyring_acquire(struct ds_keyring *kr, unsigned reader);
+/** Copy a key set (@p dst: ds_cookie_keyset_size() bytes, 64-byte aligned). */
+void ds_cookie_keyset_copy(struct ds_cookie_keyset *dst, const struct ds_cookie_keyset *src);
+
+/** Wipe a copied key set before its memory is freed. */
+void ds_cookie_keyset_wipe(struct ds_cookie_keyset *ks);
 
 /** The clock key epochs follow: Unix time in milliseconds (CLOCK_REALTIME). */
 uint64_t ds_keyring_clock_ms(void);
@@ -83,7 +75,7 @@ uint64_t ds_cookie_keyset_epoch(const struct ds_cookie_keyset *ks);
 /** Whether a key set accepts cookies of the next epoch (inside the clock-skew window). */
 bool ds_cookie_keyset_accepts_next(const struct ds_cookie_keyset *ks);
 
-/** Generation number of a key set (increases by one with every publication). */
+/** Generation number of a key set (increases by one with every new set of its keyring). */
 uint64_t ds_cookie_keyset_generation(const struct ds_cookie_keyset *ks);
 
 /** Parameters a key set was built with. */

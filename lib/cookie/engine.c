@@ -237,10 +237,10 @@ tag_matches(const struct ds_cookie_engine *e, unsigned j, const uint8_t *mac, un
 	return job_ok(e, j) && ds_ct_memneq(e->tags[j], mac, len) == 0;
 }
 
-void
-ds_cookie_engine_run(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks,
-		     const struct ds_cookie_request *req, unsigned n,
-		     uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts)
+/* One MAC burst: @p n <= DS_COOKIE_BURST_MAX requests, so that every job fits the engine's arrays. */
+static void
+run_chunk(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks, const struct ds_cookie_request *req,
+	  unsigned n, uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts)
 {
 	const struct ds_cookie_params *p = &ks->params;
 	const bool gnutls = p->mode == DS_COOKIE_GNUTLS;
@@ -248,8 +248,6 @@ ds_cookie_engine_run(struct ds_cookie_engine *e, const struct ds_cookie_keyset *
 	const unsigned skip = gnutls ? 0 : 1, mac_len = p->cookie_len - skip;
 	unsigned i, j, n_jobs = n;
 
-	if (n > DS_COOKIE_BURST_MAX)
-		n = DS_COOKIE_BURST_MAX;
 	prepare_jobs(e, p->mode);
 	for (i = 0; i < n; i++) {
 		e->input_len[i] = (uint8_t)(gnutls ? ds_cookie_gnutls_client_data(&req[i], e->inputs[i])
@@ -281,6 +279,20 @@ ds_cookie_engine_run(struct ds_cookie_engine *e, const struct ds_cookie_keyset *
 			valid |= tag_matches(e, j, req[i].cookie + skip, mac_len);
 		if (valid)
 			verdicts[i] = DS_COOKIE_VALID;
+	}
+}
+
+void
+ds_cookie_engine_run(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks,
+		     const struct ds_cookie_request *req, unsigned n,
+		     uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts)
+{
+	unsigned done, chunk;
+
+	/* Job slots, inputs and tags are sized for one burst: a longer call is several bursts. */
+	for (done = 0; done < n; done += chunk) {
+		chunk = n - done < DS_COOKIE_BURST_MAX ? n - done : DS_COOKIE_BURST_MAX;
+		run_chunk(e, ks, req + done, chunk, cookies + done, verdicts + done);
 	}
 }
 
@@ -367,28 +379,35 @@ known_answer(struct ds_cookie_engine *e, const struct kat *t)
 	return ok;
 }
 
-struct ds_cookie_engine *
-ds_cookie_engine_create(char *err, size_t err_len)
+/* The engine, then its ipsec-mb manager, in one block. */
+static size_t
+engine_head(void)
 {
-	struct ds_cookie_engine *e = aligned_alloc(64, sizeof(*e));
+	return (sizeof(struct ds_cookie_engine) + 63) & ~(size_t)63;
+}
+
+size_t
+ds_cookie_engine_size(void)
+{
+	return engine_head() + imb_get_mb_mgr_size();
+}
+
+struct ds_cookie_engine *
+ds_cookie_engine_init(void *mem, char *err, size_t err_len)
+{
+	struct ds_cookie_engine *e = mem;
 	size_t i;
 
-	if (e == NULL) {
-		snprintf(err, err_len, "out of memory");
-		return NULL;
-	}
 	memset(e, 0, sizeof(*e));
 	e->prepared_mode = -1;
-	e->mgr = imb_mgr_create(err, err_len);
-	if (e->mgr == NULL) {
-		free(e);
+	e->mgr = imb_mgr_init_in((char *)mem + engine_head(), err, err_len);
+	if (e->mgr == NULL)
 		return NULL;
-	}
 	for (i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
 		if (!known_answer(e, &kats[i])) {
 			snprintf(err, err_len, "ipsec-mb %s gives a wrong answer for %s",
 				 ds_cookie_engine_arch(e), kats[i].name);
-			ds_cookie_engine_destroy(e);
+			ds_cookie_engine_fini(e);
 			return NULL;
 		}
 	}
@@ -397,12 +416,35 @@ ds_cookie_engine_create(char *err, size_t err_len)
 }
 
 void
+ds_cookie_engine_fini(struct ds_cookie_engine *e)
+{
+	if (e == NULL)
+		return;
+	/* Tags are cookies and inputs are client data: nothing secret, but nothing to leave either. */
+	ds_secret_wipe(e, ds_cookie_engine_size());
+}
+
+struct ds_cookie_engine *
+ds_cookie_engine_create(char *err, size_t err_len)
+{
+	void *mem = aligned_alloc(64, (ds_cookie_engine_size() + 63) & ~(size_t)63);
+	struct ds_cookie_engine *e;
+
+	if (mem == NULL) {
+		snprintf(err, err_len, "out of memory");
+		return NULL;
+	}
+	e = ds_cookie_engine_init(mem, err, err_len);
+	if (e == NULL)
+		free(mem);
+	return e;
+}
+
+void
 ds_cookie_engine_destroy(struct ds_cookie_engine *e)
 {
 	if (e == NULL)
 		return;
-	free_mb_mgr(e->mgr);
-	/* Tags are cookies and inputs are client data: nothing secret, but nothing to leave either. */
-	ds_secret_wipe(e, sizeof(*e));
+	ds_cookie_engine_fini(e);
 	free(e);
 }

@@ -2,7 +2,6 @@
 #include "ds_keyring.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,22 +9,16 @@
 
 #include "keyset.h"
 
-/* A reader that holds nothing: it never delays reuse. */
-#define READER_OFFLINE UINT64_MAX
-
-struct reader {
-	alignas(64) _Atomic uint64_t seen; /* generation of the set it acquired last */
-};
+/* Two slots built in turn: the set handed out last stays valid through the next update. */
+enum { SLOTS = 2 };
 
 struct ds_keyring {
-	_Atomic(struct ds_cookie_keyset *) current;
-	struct ds_cookie_keyset *slots;   /* DS_KEYRING_SLOTS, cache-aligned */
+	struct ds_cookie_keyset *slots;   /* SLOTS, cache-aligned */
+	unsigned current;                 /* index of the set in force */
 	uint64_t next_generation;
-	unsigned n_readers;
 	struct ds_cookie_params params;
 	struct ds_secret master;
 	IMB_MGR *mgr;
-	struct reader readers[DS_KEYRING_MAX_READERS];
 };
 
 static uint64_t
@@ -43,29 +36,12 @@ next_accepted_at(const struct ds_cookie_params *p, uint64_t now_ms)
 	return now_ms + p->skew_ms >= (epoch_at(p, now_ms) + 1) * period_ms;
 }
 
-/* A slot may be rebuilt once no reader can still be reading it. */
-static bool
-slot_free(struct ds_keyring *kr, const struct ds_cookie_keyset *slot)
-{
-	unsigned i;
-
-	if (slot == atomic_load(&kr->current))
-		return false;
-	if (slot->generation == 0)
-		return true; /* never published: nobody can hold it */
-	for (i = 0; i < kr->n_readers; i++)
-		if (atomic_load(&kr->readers[i].seen) <= slot->generation)
-			return false;
-	return true;
-}
-
 static void
-publish(struct ds_keyring *kr, struct ds_cookie_keyset *slot, uint64_t now_ms)
+build(struct ds_keyring *kr, unsigned slot, uint64_t now_ms)
 {
-	keyset_build(slot, kr->mgr, &kr->master, &kr->params, epoch_at(&kr->params, now_ms),
+	keyset_build(&kr->slots[slot], kr->mgr, &kr->master, &kr->params, epoch_at(&kr->params, now_ms),
 		     next_accepted_at(&kr->params, now_ms), kr->next_generation++);
-	/* Everything written above is visible to a reader that loads this pointer. */
-	atomic_store(&kr->current, slot);
+	kr->current = slot;
 }
 
 struct ds_keyring *
@@ -82,14 +58,13 @@ ds_keyring_create(const struct ds_cookie_params *params, const struct ds_secret 
 			 DS_SECRET_MIN_LEN, DS_SECRET_MAX_LEN);
 		return NULL;
 	}
-	kr = aligned_alloc(64, sizeof(*kr));
-	if (kr == NULL || posix_memalign(&slots, 64, DS_KEYRING_SLOTS * sizeof(*kr->slots)) != 0) {
+	kr = calloc(1, sizeof(*kr));
+	if (kr == NULL || posix_memalign(&slots, 64, SLOTS * sizeof(*kr->slots)) != 0) {
 		snprintf(err, err_len, "out of memory");
 		free(kr);
 		return NULL;
 	}
-	memset(kr, 0, sizeof(*kr));
-	memset(slots, 0, DS_KEYRING_SLOTS * sizeof(*kr->slots));
+	memset(slots, 0, SLOTS * sizeof(*kr->slots));
 	kr->slots = slots;
 	kr->params = *params;
 	kr->master = *master;
@@ -99,7 +74,7 @@ ds_keyring_create(const struct ds_cookie_params *params, const struct ds_secret 
 		ds_keyring_destroy(kr);
 		return NULL;
 	}
-	publish(kr, &kr->slots[0], now_ms);
+	build(kr, 0, now_ms);
 	return kr;
 }
 
@@ -110,7 +85,7 @@ ds_keyring_destroy(struct ds_keyring *kr)
 		return;
 	if (kr->mgr != NULL)
 		free_mb_mgr(kr->mgr);
-	ds_secret_wipe(kr->slots, DS_KEYRING_SLOTS * sizeof(*kr->slots));
+	ds_secret_wipe(kr->slots, SLOTS * sizeof(*kr->slots));
 	free(kr->slots);
 	ds_secret_wipe(&kr->master, sizeof(kr->master));
 	free(kr);
@@ -119,48 +94,37 @@ ds_keyring_destroy(struct ds_keyring *kr)
 int
 ds_keyring_update(struct ds_keyring *kr, uint64_t now_ms)
 {
-	const struct ds_cookie_keyset *cur = atomic_load(&kr->current);
-	unsigned i;
+	const struct ds_cookie_keyset *cur = &kr->slots[kr->current];
 
 	if (cur->keys[0].epoch == epoch_at(&kr->params, now_ms) &&
 	    (cur->n_keys == 3) == next_accepted_at(&kr->params, now_ms))
 		return 0;
-	for (i = 0; i < DS_KEYRING_SLOTS; i++) {
-		if (slot_free(kr, &kr->slots[i])) {
-			publish(kr, &kr->slots[i], now_ms);
-			return 1;
-		}
-	}
-	return -EBUSY;
-}
-
-int
-ds_keyring_reader_register(struct ds_keyring *kr)
-{
-	if (kr->n_readers == DS_KEYRING_MAX_READERS)
-		return -ENOSPC;
-	/* Seen 0 holds every slot until the first acquire: the worker may start reading any time. */
-	atomic_store(&kr->readers[kr->n_readers].seen, 0);
-	return (int)kr->n_readers++;
-}
-
-void
-ds_keyring_reader_offline(struct ds_keyring *kr, unsigned reader)
-{
-	atomic_store(&kr->readers[reader].seen, READER_OFFLINE);
+	build(kr, kr->current ^ 1, now_ms);
+	return 1;
 }
 
 const struct ds_cookie_keyset *
-ds_keyring_acquire(struct ds_keyring *kr, unsigned reader)
+ds_keyring_current(const struct ds_keyring *kr)
 {
-	/*
-	 * Sequentially consistent on both sides: if the control plane reads our old generation after
-	 * publishing, our load below is ordered after its publication and returns the new set.
-	 */
-	const struct ds_cookie_keyset *ks = atomic_load(&kr->current);
+	return &kr->slots[kr->current];
+}
 
-	atomic_store(&kr->readers[reader].seen, ks->generation);
-	return ks;
+size_t
+ds_cookie_keyset_size(void)
+{
+	return sizeof(struct ds_cookie_keyset);
+}
+
+void
+ds_cookie_keyset_copy(struct ds_cookie_keyset *dst, const struct ds_cookie_keyset *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+}
+
+void
+ds_cookie_keyset_wipe(struct ds_cookie_keyset *ks)
+{
+	ds_secret_wipe(ks, sizeof(*ks));
 }
 
 uint64_t

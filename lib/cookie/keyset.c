@@ -7,18 +7,12 @@
 
 enum { HMAC_BLOCK = 64 };
 
-IMB_MGR *
-imb_mgr_create(char *err, size_t err_len)
+/* ipsec-mb 1.3 has no automatic choice: take the widest code path the CPU runs. */
+static int
+choose_arch(IMB_MGR *mgr, char *err, size_t err_len)
 {
-	IMB_MGR *mgr = alloc_mb_mgr(0);
-	uint64_t f;
+	const uint64_t f = mgr->features;
 
-	if (mgr == NULL) {
-		snprintf(err, err_len, "ipsec-mb: cannot allocate a manager");
-		return NULL;
-	}
-	/* ipsec-mb 1.3 has no automatic choice: take the widest code path the CPU runs. */
-	f = mgr->features;
 	if ((f & IMB_CPUFLAGS_AVX512) == IMB_CPUFLAGS_AVX512)
 		init_mb_mgr_avx512(mgr);
 	else if ((f & IMB_CPUFLAGS_AVX2) == IMB_CPUFLAGS_AVX2)
@@ -29,15 +23,41 @@ imb_mgr_create(char *err, size_t err_len)
 		init_mb_mgr_sse(mgr);
 	else {
 		snprintf(err, err_len, "ipsec-mb: this CPU lacks SSE4.2/AES-NI");
-		free_mb_mgr(mgr);
-		return NULL;
+		return -1;
 	}
 	if (imb_get_errno(mgr) != 0) {
 		snprintf(err, err_len, "ipsec-mb: %s", imb_get_strerror(imb_get_errno(mgr)));
+		return -1;
+	}
+	return 0;
+}
+
+IMB_MGR *
+imb_mgr_create(char *err, size_t err_len)
+{
+	IMB_MGR *mgr = alloc_mb_mgr(0);
+
+	if (mgr == NULL) {
+		snprintf(err, err_len, "ipsec-mb: cannot allocate a manager");
+		return NULL;
+	}
+	if (choose_arch(mgr, err, err_len) != 0) {
 		free_mb_mgr(mgr);
 		return NULL;
 	}
 	return mgr;
+}
+
+IMB_MGR *
+imb_mgr_init_in(void *mem, char *err, size_t err_len)
+{
+	IMB_MGR *mgr = imb_set_pointers_mb_mgr(mem, 0, 1);
+
+	if (mgr == NULL) {
+		snprintf(err, err_len, "ipsec-mb: cannot set up a manager in place");
+		return NULL;
+	}
+	return choose_arch(mgr, err, err_len) == 0 ? mgr : NULL;
 }
 
 static void

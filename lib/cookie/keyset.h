@@ -64,4 +64,7 @@ void keyset_build(struct ds_cookie_keyset *ks, IMB_MGR *mgr, const struct ds_sec
 /* An ipsec-mb manager for the best code path this CPU runs; NULL with a reason in err. */
 IMB_MGR *imb_mgr_create(char *err, size_t err_len);
 
+/* The same in memory of the caller's (imb_get_mb_mgr_size() bytes, 64-byte aligned); nothing to free. */
+IMB_MGR *imb_mgr_init_in(void *mem, char *err, size_t err_len);
+
 #endif /* DS_COOKIE_KEYSET_H */

@@ -44,7 +44,6 @@ dtlscookie_new(const struct dtlscookie_options *opt, char *err, size_t err_len)
 	static const struct dtlscookie_options defaults = { .mode = DTLSCOOKIE_VERIFY };
 	struct dtlscookie *dc;
 	struct ds_secret secret;
-	int reader;
 
 	if (opt == NULL)
 		opt = &defaults;
@@ -80,10 +79,7 @@ dtlscookie_new(const struct dtlscookie_options *opt, char *err, size_t err_len)
 	ds_secret_wipe(&secret, sizeof(secret));
 	if (dc->keyring == NULL)
 		goto fail;
-	reader = ds_keyring_reader_register(dc->keyring);
-	dc->reader = (unsigned)reader;
-	if (reader < 0 || (opt->mode != DTLSCOOKIE_TRUST &&
-			   (dc->engine = ds_cookie_engine_create(err, err_len)) == NULL))
+	if (opt->mode != DTLSCOOKIE_TRUST && (dc->engine = ds_cookie_engine_create(err, err_len)) == NULL)
 		goto fail;
 	return dc;
 fail:
@@ -114,7 +110,7 @@ static const struct ds_cookie_keyset *
 current_keys(struct dtlscookie *dc)
 {
 	ds_keyring_update(dc->keyring, ds_keyring_clock_ms());
-	return ds_keyring_acquire(dc->keyring, dc->reader);
+	return ds_keyring_current(dc->keyring);
 }
 
 /* Trust mode: a cookie of the configured length whose key_id names an epoch in use. */

@@ -21,7 +21,6 @@ struct dtlscookie {
 	struct ds_cookie_params params;
 	pthread_mutex_t lock;            /* the engine and the key ring are single-threaded */
 	struct ds_keyring *keyring;      /* which epochs are accepted now (in trust mode only that) */
-	unsigned reader;
 	struct ds_cookie_engine *engine; /* verify and gnutls modes */
 	struct ds_secret master;         /* gnutls mode: GnuTLS wants the raw epoch keys */
 	uint64_t gnutls_epoch;           /* epoch the cached keys below start at (0 = none yet) */

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ds_burst.h"
 #include "ds_classify.h"
 
 /**
@@ -63,7 +64,7 @@ void ds_flow_table_free(struct ds_flow_table *t);
 void ds_flow_key_from_frame(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info);
 
 /**
- * Look up to 64 flows at once; found flows are marked seen at @p now.
+ * Look up to DS_BURST flows at once (more are ignored); found flows are marked seen at @p now.
  *
  * @param keys
  *   @p n keys.
@@ -77,7 +78,7 @@ void ds_flow_lookup_bulk(struct ds_flow_table *t, const struct ds_flow_key **key
 enum ds_flow_insert_result ds_flow_insert(struct ds_flow_table *t, const struct ds_flow_key *key, uint64_t now);
 
 /**
- * Record up to 64 flows that presented valid cookies: one bulk lookup refreshes those already there,
+ * Record up to DS_BURST flows (more are ignored) that presented valid cookies: one bulk lookup refreshes those already there,
  * only the others are added.
  *
  * @param results

@@ -12,6 +12,7 @@
 #include "ds_wire.h"
 
 _Static_assert(sizeof(struct ds_flow_key) == 48, "flow keys are hashed whole: no hidden padding");
+_Static_assert(DS_BURST <= DS_BURST_MASK_BITS, "a bulk lookup marks what it found in one 64-bit mask");
 
 struct ds_flow_table {
 	struct rte_hash *hash;
@@ -99,7 +100,7 @@ ds_flow_key_from_frame(struct ds_flow_key *key, const uint8_t *frame, const stru
 	key->ip_version = info->ip_version;
 }
 
-/* Positions of up to 64 keys (negative: absent), with the lines their time stamps live in on the way. */
+/* Positions of up to DS_BURST keys (negative: absent), with the lines their time stamps live in on the way. */
 static void
 positions_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, int32_t *positions)
 {
@@ -120,12 +121,12 @@ void
 ds_flow_lookup_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, uint64_t now,
 		    uint64_t *found)
 {
-	int32_t positions[64];
+	int32_t positions[DS_BURST];
 	unsigned i;
 
 	*found = 0;
-	if (n > 64)
-		n = 64;
+	if (n > DS_BURST)
+		n = DS_BURST;
 	positions_bulk(t, keys, n, positions);
 	for (i = 0; i < n; i++) {
 		if (positions[i] < 0)
@@ -151,11 +152,11 @@ void
 ds_flow_insert_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, uint64_t now,
 		    enum ds_flow_insert_result *results)
 {
-	int32_t positions[64];
+	int32_t positions[DS_BURST];
 	unsigned i;
 
-	if (n > 64)
-		n = 64;
+	if (n > DS_BURST)
+		n = DS_BURST;
 	positions_bulk(t, keys, n, positions);
 	for (i = 0; i < n; i++) {
 		if (positions[i] >= 0) {

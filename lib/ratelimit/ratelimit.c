@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { WAYS = 4 };
+#include "ds_siphash.h"
+
+enum { WAYS = 4, LINE = 64 };
 
 /* One prefix: its family, its masked address and its theoretical arrival time. */
 struct entry {
@@ -15,17 +17,24 @@ struct entry {
 
 struct bucket {
 	struct entry e[WAYS];
-} __attribute__((aligned(64)));
+} __attribute__((aligned(LINE)));
 
+/*
+ * The buckets follow the header in the same block: one allocation the caller can place on its socket,
+ * and no pointer to load before the bucket's address is known. The bucket type's alignment pads the
+ * header to a whole cache line, so the buckets start on one.
+ */
 struct ds_ratelimit {
-	uint64_t interval;   /* TSC ticks per HVR */
+	struct ds_siphash_key key;
+	uint64_t interval;   /* TSC ticks per event */
 	uint64_t tolerance;  /* interval * (burst - 1): how far ahead of now a prefix may run */
-	uint64_t seed;
 	uint64_t evictions;
 	uint32_t mask;       /* buckets - 1 */
 	uint8_t v4_bits, v6_bits;
-	struct bucket *buckets;
+	struct bucket buckets[];
 };
+
+_Static_assert(sizeof(struct ds_ratelimit) % LINE == 0, "buckets start on a cache line");
 
 static bool
 params_ok(const struct ds_ratelimit_params *p)
@@ -38,32 +47,43 @@ params_ok(const struct ds_ratelimit_params *p)
 size_t
 ds_ratelimit_size(const struct ds_ratelimit_params *p)
 {
+	if (!params_ok(p))
+		return 0;
 	return sizeof(struct ds_ratelimit) + (size_t)(p->entries / WAYS) * sizeof(struct bucket);
+}
+
+struct ds_ratelimit *
+ds_ratelimit_init(void *mem, const struct ds_ratelimit_params *p)
+{
+	const size_t size = ds_ratelimit_size(p);
+	struct ds_ratelimit *rl = mem;
+
+	/* A misaligned block would spread each bucket (two cache lines) over three: a third miss per lookup. */
+	if (size == 0 || mem == NULL || (uintptr_t)mem % LINE != 0)
+		return NULL;
+	memset(rl, 0, size);
+	ds_siphash_key_from_bytes(&rl->key, p->key);
+	rl->interval = p->tsc_hz / p->rate;
+	rl->tolerance = rl->interval * (p->burst - 1);
+	rl->mask = p->entries / WAYS - 1;
+	rl->v4_bits = p->ipv4_prefix;
+	rl->v6_bits = p->ipv6_prefix;
+	return rl;
 }
 
 struct ds_ratelimit *
 ds_ratelimit_create(const struct ds_ratelimit_params *p)
 {
-	struct ds_ratelimit *rl;
+	const size_t size = ds_ratelimit_size(p);
+	void *mem;
 
-	if (!params_ok(p))
+	if (size == 0)
 		return NULL;
-	rl = calloc(1, sizeof(*rl));
-	if (rl == NULL)
+	/* size is a whole number of cache lines, as aligned_alloc() requires of its alignment. */
+	mem = aligned_alloc(LINE, size);
+	if (mem == NULL)
 		return NULL;
-	rl->buckets = aligned_alloc(64, (size_t)(p->entries / WAYS) * sizeof(struct bucket));
-	if (rl->buckets == NULL) {
-		free(rl);
-		return NULL;
-	}
-	memset(rl->buckets, 0, (size_t)(p->entries / WAYS) * sizeof(struct bucket));
-	rl->interval = p->tsc_hz / p->rate;
-	rl->tolerance = rl->interval * (p->burst - 1);
-	rl->seed = p->seed | 1;
-	rl->mask = p->entries / WAYS - 1;
-	rl->v4_bits = p->ipv4_prefix;
-	rl->v6_bits = p->ipv6_prefix;
-	return rl;
+	return ds_ratelimit_init(mem, p);
 }
 
 void
@@ -71,7 +91,8 @@ ds_ratelimit_free(struct ds_ratelimit *rl)
 {
 	if (rl == NULL)
 		return;
-	free(rl->buckets);
+	/* A key seen after exit would tell which prefixes shared buckets in this run. */
+	explicit_bzero(&rl->key, sizeof(rl->key));
 	free(rl);
 }
 
@@ -115,29 +136,41 @@ prefix_key(const struct ds_ratelimit *rl, const uint8_t *addr, unsigned ip_versi
 	}
 }
 
+/*
+ * IPv4 and IPv6 prefixes must be different messages, or each IPv4 prefix would share its bucket with
+ * one IPv6 prefix under every key. An IPv6 prefix of at most 127 bits leaves the last bit of lo clear,
+ * so IPv4 (whose lo is 0) hashes with lo = 1. Only at /128 does each IPv4 prefix share its input with
+ * one IPv6 address (hi = the IPv4 prefix, lo = 1: inside the reserved ::/32), and even then the two
+ * keep separate entries, which compare the family.
+ */
 static uint32_t
 bucket_of(const struct ds_ratelimit *rl, uint64_t family, uint64_t hi, uint64_t lo)
 {
-	uint64_t h = (hi ^ (lo * 0x9E3779B97F4A7C15ull) ^ family) * rl->seed;
+	return (uint32_t)ds_siphash_2u64(&rl->key, hi, family == 4 ? 1 : lo) & rl->mask;
+}
 
-	h ^= h >> 29;
-	h *= 0xBF58476D1CE4E5B9ull;
-	h ^= h >> 32;
-	return (uint32_t)h & rl->mask;
+uint32_t
+ds_ratelimit_bucket_of(const struct ds_ratelimit *rl, const uint8_t *addr, unsigned ip_version)
+{
+	uint64_t hi, lo;
+
+	prefix_key(rl, addr, ip_version, &hi, &lo);
+	return bucket_of(rl, ip_version, hi, lo);
 }
 
 void
 ds_ratelimit_locate(const struct ds_ratelimit *rl, const uint8_t *addr, unsigned ip_version,
 		    struct ds_ratelimit_ref *ref)
 {
-	struct bucket *b;
+	const struct bucket *b;
 
 	prefix_key(rl, addr, ip_version, &ref->hi, &ref->lo);
 	ref->family = ip_version;
 	b = &rl->buckets[bucket_of(rl, ref->family, ref->hi, ref->lo)];
 	__builtin_prefetch(b, 1);
-	__builtin_prefetch((const char *)b + 64, 1);
-	ref->bucket = b;
+	__builtin_prefetch((const char *)b + LINE, 1);
+	/* Locating only reads the table; allow_ref(), given it writable, updates the bucket. */
+	ref->bucket = (void *)b;
 }
 
 bool

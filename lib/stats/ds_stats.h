@@ -87,8 +87,8 @@ const char *ds_action_name(enum ds_action action);
 /** Whether an action is one of the fates of an outside frame (the terms of the conservation law). */
 bool ds_action_is_fate(enum ds_action action);
 
-/** Add @p n worker blocks into @p total (relaxed loads: blocks may be written meanwhile). */
-void ds_stats_sum(const struct ds_stats *blocks, unsigned n, struct ds_stats *total);
+/** Add @p n worker blocks (each where its worker lives) into @p total (relaxed loads: blocks may be written meanwhile). */
+void ds_stats_sum(const struct ds_stats *const *blocks, unsigned n, struct ds_stats *total);
 
 /** Whether rx_outside equals the sum of the fates, in a snapshot. */
 bool ds_stats_conserved(const struct ds_stats *s);

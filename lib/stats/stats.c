@@ -39,18 +39,18 @@ add_counters(uint64_t *total, const uint64_t *block, unsigned n)
 }
 
 void
-ds_stats_sum(const struct ds_stats *blocks, unsigned n, struct ds_stats *total)
+ds_stats_sum(const struct ds_stats *const *blocks, unsigned n, struct ds_stats *total)
 {
 	unsigned w;
 
 	memset(total, 0, sizeof(*total));
 	for (w = 0; w < n; w++) {
-		add_counters(total->action, blocks[w].action, DS_ACT_COUNT);
-		add_counters(total->outcome, blocks[w].outcome, DS_OUT_COUNT);
-		add_counters(total->hvr, blocks[w].hvr, DS_HVR_RESULT_COUNT);
-		add_counters(total->service_hellos, blocks[w].service_hellos, DS_SERVICE_MAX);
-		add_counters(&total->flows_active, &blocks[w].flows_active, 1);
-		add_counters(&total->busy_cycles, &blocks[w].busy_cycles, 1);
+		add_counters(total->action, blocks[w]->action, DS_ACT_COUNT);
+		add_counters(total->outcome, blocks[w]->outcome, DS_OUT_COUNT);
+		add_counters(total->hvr, blocks[w]->hvr, DS_HVR_RESULT_COUNT);
+		add_counters(total->service_hellos, blocks[w]->service_hellos, DS_SERVICE_MAX);
+		add_counters(&total->flows_active, &blocks[w]->flows_active, 1);
+		add_counters(&total->busy_cycles, &blocks[w]->busy_cycles, 1);
 	}
 }
 

@@ -83,6 +83,18 @@ make_ports(struct data_path *dp, unsigned id, unsigned tx_ring, char *err, size_
 	return 0;
 }
 
+static uint64_t
+test_unix_ms(void *arg)
+{
+	return ((const struct data_path *)arg)->unix_ms;
+}
+
+static uint64_t
+test_monotonic_ms(void *arg)
+{
+	return ((const struct data_path *)arg)->monotonic_ms;
+}
+
 int
 data_path_open(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring, unsigned mbufs,
 	       char *err, size_t err_len)
@@ -109,12 +121,23 @@ data_path_open(struct data_path *dp, const char *mode, const char *rest, unsigne
 	    ds_ports_start(&dp->cfg, dp->pool, &dp->ports, err, err_len) != 0)
 		return -1;
 	dp->ports_started = true;
-	dp->keyring = ds_keyring_create(&dp->cfg.cookie, &dp->cfg.secret, ds_keyring_clock_ms(), err, err_len);
+	dp->unix_ms = ds_keyring_clock_ms();
+	dp->monotonic_ms = DATA_PATH_MONOTONIC_START;
+	dp->keyring = ds_keyring_create(&dp->cfg.cookie, &dp->cfg.secret, dp->unix_ms, err, err_len);
 	if (dp->keyring == NULL ||
-	    ds_workers_create(&dp->workers, &dp->cfg, &dp->ports, dp->keyring, &dp->quit, err, err_len) != 0)
+	    ds_workers_create(&dp->workers, &dp->cfg, &dp->ports, dp->keyring,
+			      &(struct ds_clock){ test_unix_ms, test_monotonic_ms, dp }, &dp->quit, err, err_len) != 0)
 		return -1;
-	dp->worker = &dp->workers.worker[0];
+	dp->worker = dp->workers.worker[0];
 	return 0;
+}
+
+void
+data_path_tick(struct data_path *dp, uint64_t unix_ms, uint64_t monotonic_ms)
+{
+	dp->unix_ms = unix_ms;
+	dp->monotonic_ms = monotonic_ms;
+	ds_workers_tick(&dp->workers);
 }
 
 void
@@ -125,8 +148,6 @@ data_path_close(struct data_path *dp)
 
 	if (dp->ports_started)
 		data_path_drain(dp);
-	if (dp->worker != NULL)
-		ds_keyring_reader_offline(dp->keyring, dp->worker->reader);
 	ds_workers_free(&dp->workers);
 	if (dp->keyring != NULL)
 		ds_keyring_destroy(dp->keyring);

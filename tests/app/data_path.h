@@ -23,6 +23,8 @@
 
 struct ds_keyring;
 
+enum { DATA_PATH_MONOTONIC_START = 1000000 };
+
 struct data_path {
 	struct ds_config cfg;
 	struct rte_mempool *pool;
@@ -30,6 +32,8 @@ struct data_path {
 	struct rte_ring *tx[DS_PORT_COUNT]; /**< frames each port sent */
 	struct ds_ports ports;
 	struct ds_keyring *keyring;
+	uint64_t unix_ms;      /**< the control plane's clocks (ds_clock): the test moves them, then ticks */
+	uint64_t monotonic_ms;
 	struct ds_workers workers;
 	struct ds_worker *worker;
 	volatile bool quit;
@@ -43,12 +47,16 @@ void data_path_eal(const char *prog, unsigned mem_mb);
 /**
  * Build one worker from a configuration: "lcores", "mode" and "ports" are written here, @p rest gives
  * the other sections; `cookie.secret_file: cookie.secret` names a fresh random secret. @p tx_ring
- * entries per TX ring (a power of two), @p mbufs in the pool.
+ * entries per TX ring (a power of two), @p mbufs in the pool. The control plane's clocks start at the
+ * real Unix time and at DATA_PATH_MONOTONIC_START ms, and move only when the test says so.
  *
  * @return 0, or -1 with the reason in @p err.
  */
 int data_path_open(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring, unsigned mbufs,
 		   char *err, size_t err_len);
+
+/** Set the control plane's clocks and run one tick of it (keys, challenge, automatic blocklist). */
+void data_path_tick(struct data_path *dp, uint64_t unix_ms, uint64_t monotonic_ms);
 
 /** Stop and free everything open built (also after a failed open). */
 void data_path_close(struct data_path *dp);

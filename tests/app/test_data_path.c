@@ -144,7 +144,7 @@ forger_keys(const struct data_path *dp, struct ds_keyring **forger, struct ds_co
 		    NULL ||
 	    (*engine = ds_cookie_engine_create(err, sizeof(err))) == NULL)
 		tap_bail("forger: %s", err);
-	return ds_keyring_acquire(*forger, (unsigned)ds_keyring_reader_register(*forger));
+	return ds_keyring_current(*forger);
 }
 
 /* Hostile traffic: nothing of it may pass or make state, and every burst conserves. */
@@ -257,7 +257,7 @@ check_legit_in_flood(void)
 	spec_for(&ls, &hellos[0], 4, LEGIT_BASE, 500, 12);
 	ls.random_sources = false;
 	ls.engine = engine;
-	ls.keyset = ds_keyring_acquire(dp.keyring, (unsigned)ds_keyring_reader_register(dp.keyring));
+	ls.keyset = ds_keyring_current(dp.keyring);
 	if (ds_traffic_init(&attack, &as, err, sizeof(err)) != 0 || ds_traffic_init(&legit, &ls, err, sizeof(err)) != 0)
 		tap_bail("traffic: %s", err);
 	mix = (struct ds_traffic_mix){ .attack = &attack, .legit = &legit, .attack_ratio = 0.8, .rng = 5 };
@@ -398,7 +398,7 @@ legit_clients(struct data_path *dp, unsigned ip_version, uint64_t seed, struct d
 	spec_for(&spec, &hellos[0], ip_version, LEGIT_BASE, 1 << 16, seed);
 	spec.random_sources = false;
 	spec.engine = engine;
-	spec.keyset = ds_keyring_acquire(dp->keyring, (unsigned)ds_keyring_reader_register(dp->keyring));
+	spec.keyset = ds_keyring_current(dp->keyring);
 	if (ds_traffic_init(t, &spec, err, sizeof(err)) != 0)
 		tap_bail("traffic: %s", err);
 	return engine;
@@ -504,13 +504,14 @@ send_and_tick(struct data_path *dp, struct ds_traffic *t, enum ds_traffic_kind k
 	if (n != 0)
 		send_clients(dp, t, kind, first, n);
 	*now_ms += step_ms;
-	ds_workers_tick(&dp->workers, *now_ms);
+	data_path_tick(dp, dp->unix_ms, *now_ms);
 }
 
+/* What the workers see: the challenge mask of the view in force. */
 static bool
 challenged(const struct data_path *dp)
 {
-	return dp->workers.challenge.mask & 1;
+	return ds_view_get(&dp->workers.view)->challenge & 1;
 }
 
 /*
@@ -525,14 +526,13 @@ check_challenge(void)
 	struct ds_cookie_engine *engine;
 	const struct ds_stats *s;
 	char rest[512];
-	uint64_t now = 1000000, hvr, passed, ch2, flows;
+	uint64_t now = DATA_PATH_MONOTONIC_START, hvr, passed, ch2, flows;
 	unsigned k;
 	bool stayed = true;
 
 	snprintf(rest, sizeof(rest),
 		 "%schallenge:\n  mode: under-attack\n  on_rate: 1000\n  off_rate: 500\n  off_after: 1\n", services);
 	open_or_bail(&dp, rest, 4096, 8192);
-	ds_challenge_init(&dp.workers.challenge, &dp.cfg.challenge, dp.cfg.services.count, NULL, now);
 	engine = legit_clients(&dp, 4, 41, &t);
 	s = data_path_stats(&dp);
 	/* 1 s at 800/s: under on_rate, every ClientHello passes to the backend. */
@@ -603,7 +603,7 @@ check_auto_blocklist(void)
 	struct ds_cookie_engine *engine;
 	const struct ds_stats *s;
 	char rest[512], err[256];
-	uint64_t now = 1000000, blocked, k;
+	uint64_t now = DATA_PATH_MONOTONIC_START, blocked, k;
 
 	snprintf(rest, sizeof(rest),
 		 "%sauto_blocklist:\n  bad_cookies: 4\n  forgive_per_s: 1\n  duration: 5\n", services);
@@ -626,7 +626,7 @@ check_auto_blocklist(void)
 	send_and_tick(&dp, &t, DS_TRAFFIC_CH2, 0, 0, &now, 100);
 	tap_check(s->action[DS_ACT_BAD_COOKIE_SOURCE_REPORTED] >= 18 && dp.workers.auto_block->listed == 1 &&
 			  dp.workers.auto_block->n_entries == 1 &&
-			  ds_blocklist_match(ds_published_blocklist_get(&dp.workers.blocklist),
+			  ds_blocklist_match(ds_view_get(&dp.workers.view)->blocklist,
 					     (const uint8_t *)"\x64\x00\x00\x07", 4),
 		  "20 more from source 7: reported %lu times, listed once (100.0.0.7/32) at the next tick",
 		  (unsigned long)s->action[DS_ACT_BAD_COOKIE_SOURCE_REPORTED]);
@@ -641,7 +641,7 @@ check_auto_blocklist(void)
 	tap_check(dp.workers.auto_block->n_entries == 1, "4.9 s after it was listed, source 7 still is");
 	send_and_tick(&dp, &t, DS_TRAFFIC_CH2, 0, 0, &now, 100);
 	tap_check(dp.workers.auto_block->n_entries == 0 && dp.workers.auto_block->expired == 1 &&
-			  ds_published_blocklist_get(&dp.workers.blocklist) == NULL,
+			  ds_view_get(&dp.workers.view)->blocklist == NULL,
 		  "after its duration (5 s) the entry is gone from the blocklist");
 	tap_check(data_path_mbufs_in_use(&dp) == 0, "auto blocklist: every mbuf back in the pool");
 	ds_keyring_destroy(forger);
@@ -682,15 +682,18 @@ check_tx_full(void)
 	data_path_close(&dp);
 }
 
-/* Publish the key set of @p now_ms, waiting (as the control plane does) while the worker holds slots. */
+/* One control tick at Unix time @p now_ms: 1 when it published a new key set to the worker. */
 static unsigned
 rotate(struct data_path *dp, uint64_t now_ms)
 {
-	int rc, tries = 0;
+	const uint64_t before = ds_cookie_keyset_generation(ds_keyring_current(dp->keyring));
+	const uint64_t published = dp->workers.view.published;
 
-	while ((rc = ds_keyring_update(dp->keyring, now_ms)) == -EBUSY && tries++ < 100)
-		ds_worker_poll(dp->worker);
-	return rc == 1;
+	data_path_tick(dp, now_ms, dp->monotonic_ms);
+	return ds_cookie_keyset_generation(ds_keyring_current(dp->keyring)) != before &&
+	       dp->workers.view.published == published + 1 &&
+	       ds_cookie_keyset_epoch(ds_view_get(&dp->workers.view)->keys) ==
+		       ds_cookie_keyset_epoch(ds_keyring_current(dp->keyring));
 }
 
 /* The cookie of an HVR (IPv4, untagged) to a legitimate client, and which client it is. */
@@ -775,12 +778,13 @@ check_rotation_under_load(void)
 	char err[256];
 	char rest[512];
 	const struct ds_stats *s;
-	uint64_t now = ds_keyring_clock_ms(), inside = 0, hvrs = 0;
+	uint64_t now, inside = 0, hvrs = 0;
 	unsigned rotations = 0, r, late;
 
 	snprintf(rest, sizeof(rest), "services:\n  - \"10.0.0.2:4433\"\ncookie:\n  secret_file: cookie.secret\n"
 		 "  key_period: 1\n  clock_skew_ms: 0\n");
 	open_or_bail(&dp, rest, 4096, 8192);
+	now = dp.unix_ms;
 	s = data_path_stats(&dp);
 	spec_for(&cs, &hellos[0], 4, LEGIT_BASE, 1 << 16, 21);
 	cs.random_sources = false;

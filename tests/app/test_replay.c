@@ -62,7 +62,7 @@ rebuild_hello(const struct capture *cap, struct capture_frame *out)
 		if (ds_classify(cap->frames[i].data, cap->frames[i].len, NULL, &info) != DS_OUT_DTLS_CLIENT_HELLO)
 			continue;
 		ds_cookie_request_from_frame(&req, cap->frames[i].data, &info);
-		ds_cookie_engine_run(e, ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr)), &req, 1,
+		ds_cookie_engine_run(e, ds_keyring_current(kr), &req, 1,
 				     cookies, &v);
 		ok = frame_second_hello(&cap->frames[i], cookies[0], 16, out);
 	}

@@ -178,7 +178,7 @@ main(int argc, char **argv)
 		const unsigned len = mode == DS_COOKIE_GNUTLS ? 16 : 16;
 		struct ds_keyring *kr = fixture_keyring((enum ds_cookie_mode)mode, len, 60, 2000, &master,
 							1795000000000ULL);
-		const struct ds_cookie_keyset *ks = ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr));
+		const struct ds_cookie_keyset *ks = ds_keyring_current(kr);
 		uint8_t key[32];
 		EVP_MAC_CTX *ossl;
 		int verify;

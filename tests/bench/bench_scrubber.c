@@ -190,8 +190,9 @@ write_config(char *dir, const struct options *o, char *path, size_t path_len)
 	if (f == NULL)
 		return -1;
 	/* One worker here; rig_configure sets the number of worker lcores. */
+	/* The generator feeds each worker's queue with flows of its own: it is the NIC's RSS (rss: driver). */
 	fprintf(f, "lcores:\n  main: 0\n  workers: [1]\nmode: inline\nports:\n  outside:\n    device: net_ring_outside\n"
-		   "  inside:\n    device: net_null0\nservices:\n  - \"10.0.0.2:4433\"\n"
+		   "    rss: driver\n  inside:\n    device: net_null0\n    rss: driver\nservices:\n  - \"10.0.0.2:4433\"\n"
 		   "cookie:\n  secret_file: cookie.secret\n  key_period: 86400\n"
 		   "flows:\n  capacity: %lu\n  idle_timeout: 86400\nstats:\n  interval: 0\n%s", o->flows, o->no_hvr_limit ? "hvr_rate_limit:\n  per_prefix: 0\n" : "");
 	return fclose(f);
@@ -378,9 +379,9 @@ measure_workers(struct rig *r, struct frame_set *const *sets, size_t *cursor, en
 				(unsigned long)res[w].delta.action[DS_ACT_DROPPED_MALFORMED],
 				(unsigned long)res[w].packets);
 			for (unsigned a = 0; a < DS_ACT_COUNT; a++)
-				if (r->workers.stats[w].action[a] != 0)
+				if (r->workers.stats[w]->action[a] != 0)
 					fprintf(stderr, "  %-22s %lu\n", ds_action_name((enum ds_action)a),
-						(unsigned long)r->workers.stats[w].action[a]);
+						(unsigned long)r->workers.stats[w]->action[a]);
 			return -1;
 		}
 		packets += res[w].packets;
@@ -462,7 +463,7 @@ static int
 measure_peers(struct rig *r, const struct peer_inputs *in, const struct peer_cookie_key *key, enum case_id c,
 	      const char *arch, double seconds, struct figure *best)
 {
-	const unsigned lcore = r->workers.worker[0].lcore;
+	const unsigned lcore = r->workers.worker[0]->lcore;
 	enum peer_id p;
 
 	for (p = 0; p < PEER_COUNT; p++) {
@@ -606,7 +607,7 @@ main(int argc, char **argv)
 	struct ds_cookie_engine *engine = NULL;
 	struct options o;
 	size_t hello_len;
-	int reader, rc = 1;
+	int rc = 1;
 	enum case_id c;
 
 	if (parse_options(argc, argv, &o) != 0) {
@@ -641,19 +642,18 @@ main(int argc, char **argv)
 		goto out;
 	}
 	engine = ds_cookie_engine_create(err, sizeof(err));
-	reader = ds_keyring_reader_register(rig.keyring);
-	if (engine == NULL || reader < 0) {
+	if (engine == NULL) {
 		fprintf(stderr, "generator: %s\n", err);
 		goto out;
 	}
 	printf("dtls-scrubber benchmark: %u worker%s, rounds of %u frames per worker, best of %d slices of %.2f s per figure, "
 	       "%lu flows per worker table (%.0f MB per million flows), TSC %.2f GHz, ipsec-mb %s path\n",
 	       o.workers, o.workers == 1 ? "" : "s", o.round, REPEATS, o.seconds / REPEATS, o.flows,
-	       (double)ds_flow_table_memory(rig.workers.worker[0].flows) / ((double)o.flows / 1e6) / 1e6,
+	       (double)ds_flow_table_memory(rig.workers.worker[0]->flows) / ((double)o.flows / 1e6) / 1e6,
 	       (double)rte_get_tsc_hz() / 1e9, ds_cookie_engine_arch(engine));
 	printf("generating traffic from %s ...\n", o.template_path);
 	fflush(stdout);
-	if (make_sets(&sets, &o, hello, hello_len, engine, ds_keyring_acquire(rig.keyring, (unsigned)reader)) != 0) {
+	if (make_sets(&sets, &o, hello, hello_len, engine, ds_keyring_current(rig.keyring)) != 0) {
 		fprintf(stderr, "cannot make the traffic (out of memory?)\n");
 		goto out;
 	}
@@ -666,7 +666,7 @@ main(int argc, char **argv)
 		fflush(stdout);
 		if ((c == CASE_FLOW && populate_flows(&rig, &sets, &o) != 0) ||
 		    run_case(&rig, &sets, c, &o, ds_cookie_engine_arch(engine),
-			     ds_keyring_acquire(rig.keyring, (unsigned)reader)) != 0)
+			     ds_keyring_current(rig.keyring)) != 0)
 			goto out;
 	}
 	rig_halt(&rig);

@@ -111,7 +111,7 @@ rig_open(struct rig *r, unsigned round, char *err, size_t err_len)
 	if (ds_ports_start(&r->cfg, r->pool, &r->ports, err, err_len) != 0)
 		return -1;
 	r->ports_started = true;
-	if (ds_workers_create(&r->workers, &r->cfg, &r->ports, r->keyring, &r->quit, err, err_len) != 0)
+	if (ds_workers_create(&r->workers, &r->cfg, &r->ports, r->keyring, NULL, &r->quit, err, err_len) != 0)
 		return -1;
 	return 0;
 }

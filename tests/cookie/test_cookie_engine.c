@@ -3,9 +3,10 @@
  * What the engine accepts and refuses, format by format: its own cookies for the same client
  * (current and previous epoch, the next one inside the clock-skew window, in both directions), and
  * nothing else: a changed client address, port, server, random; a flipped bit anywhere; a wrong
- * key_id; a shorter or longer cookie; an epoch too old. Bursts of every size with mixed verdicts give
- * exactly what single calls give.
+ * key_id; a shorter or longer cookie; an epoch too old. Calls of every size up to a burst, and calls
+ * of several bursts, with mixed verdicts give exactly what single calls give.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cookie_fixtures.h"
@@ -24,7 +25,7 @@ run_one(enum ds_cookie_mode mode, unsigned len, uint64_t now_ms, const struct ds
 	uint8_t *cookie_out)
 {
 	struct ds_keyring *kr = fixture_keyring(mode, len, PERIOD, SKEW_MS, &master, now_ms);
-	const struct ds_cookie_keyset *ks = ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr));
+	const struct ds_cookie_keyset *ks = ds_keyring_current(kr);
 	uint8_t cookies[1][DS_COOKIE_MAX_LEN];
 	enum ds_cookie_verdict v;
 
@@ -140,7 +141,22 @@ check_tampering(enum ds_cookie_mode mode, unsigned len)
 		       "is refused", ds_cookie_mode_name(mode), len);
 }
 
-/* Bursts of 1..64 mixing every verdict give the same results as one request at a time. */
+/*
+ * Calls of 1..64 requests, and longer ones that the engine splits into bursts (up to 3 bursts and a
+ * piece), mixing every verdict, give the same results as one request at a time. The caller's arrays
+ * are exactly as long as the call: a write past them is a sanitizer report.
+ */
+enum { LONGEST_CALL = 3 * DS_COOKIE_BURST_MAX + 5 };
+
+static unsigned
+call_length(unsigned step)
+{
+	static const unsigned longer[] = { DS_COOKIE_BURST_MAX + 1, 2 * DS_COOKIE_BURST_MAX - 1,
+					   2 * DS_COOKIE_BURST_MAX, 2 * DS_COOKIE_BURST_MAX + 1, LONGEST_CALL };
+
+	return step < DS_COOKIE_BURST_MAX ? step + 1 : longer[step - DS_COOKIE_BURST_MAX];
+}
+
 static void
 check_bursts(enum ds_cookie_mode mode, unsigned len)
 {
@@ -148,18 +164,27 @@ check_bursts(enum ds_cookie_mode mode, unsigned len)
 	struct ds_keyring *kr = fixture_keyring(mode, len, PERIOD, SKEW_MS, &master, now);
 	struct ds_keyring *prev = fixture_keyring(mode, len, PERIOD, SKEW_MS, &master, now - PERIOD * 1000);
 	struct ds_keyring *next = fixture_keyring(mode, len, PERIOD, SKEW_MS, &master, now + PERIOD * 1000);
-	const struct ds_cookie_keyset *ks = ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr));
-	const struct ds_cookie_keyset *ks_prev = ds_keyring_acquire(prev, (unsigned)ds_keyring_reader_register(prev));
-	const struct ds_cookie_keyset *ks_next = ds_keyring_acquire(next, (unsigned)ds_keyring_reader_register(next));
-	static struct stored_request reqs[DS_COOKIE_BURST_MAX];
-	struct ds_cookie_request burst[DS_COOKIE_BURST_MAX];
-	uint8_t single_cookie[1][DS_COOKIE_MAX_LEN], cookies[DS_COOKIE_BURST_MAX][DS_COOKIE_MAX_LEN];
-	enum ds_cookie_verdict single, verdicts[DS_COOKIE_BURST_MAX];
+	const struct ds_cookie_keyset *ks = ds_keyring_current(kr);
+	const struct ds_cookie_keyset *ks_prev = ds_keyring_current(prev);
+	const struct ds_cookie_keyset *ks_next = ds_keyring_current(next);
+	static struct stored_request reqs[LONGEST_CALL];
+	uint8_t single_cookie[1][DS_COOKIE_MAX_LEN];
+	enum ds_cookie_verdict single;
 	struct tap_group g = { 0 };
 	unsigned seen[DS_COOKIE_VERDICT_COUNT] = { 0 };
-	unsigned n, i;
+	unsigned step, n, i;
 
-	for (n = 1; n <= DS_COOKIE_BURST_MAX; n++) {
+	for (step = 0; step < DS_COOKIE_BURST_MAX + 5; step++) {
+		struct ds_cookie_request *burst;
+		uint8_t(*cookies)[DS_COOKIE_MAX_LEN];
+		enum ds_cookie_verdict *verdicts;
+
+		n = call_length(step);
+		burst = malloc(n * sizeof(*burst));
+		cookies = malloc(n * sizeof(*cookies));
+		verdicts = malloc(n * sizeof(*verdicts));
+		if (burst == NULL || cookies == NULL || verdicts == NULL)
+			tap_bail("out of memory");
 		for (i = 0; i < n; i++) {
 			uint8_t c[1][DS_COOKIE_MAX_LEN];
 			enum ds_cookie_verdict unused;
@@ -185,15 +210,19 @@ check_bursts(enum ds_cookie_mode mode, unsigned len)
 			ds_cookie_engine_run(engine, ks, &reqs[i].req, 1, single_cookie, &single);
 			seen[verdicts[i]]++;
 			tap_sub(&g, single == verdicts[i] && memcmp(single_cookie[0], cookies[i], len) == 0,
-				"burst of %u, request %u: burst says %s, alone %s", n, i,
+				"step %u: call of %u, request %u: call says %s, alone %s", step, n, i,
 				ds_cookie_verdict_name(verdicts[i]), ds_cookie_verdict_name(single));
 		}
+		free(burst);
+		free(cookies);
+		free(verdicts);
 	}
 	for (i = 0; i < DS_COOKIE_VERDICT_COUNT; i++)
 		tap_sub(&g, seen[i] > 0 || (mode == DS_COOKIE_GNUTLS && i == DS_COOKIE_UNKNOWN_KEY),
 			"no request got %s", ds_cookie_verdict_name((enum ds_cookie_verdict)i));
-	tap_group_done(&g, "%s, %u-byte cookies: bursts of 1..64 with mixed verdicts equal single calls",
-		       ds_cookie_mode_name(mode), len);
+	tap_group_done(&g, "%s, %u-byte cookies: calls of 1..%u requests (up to %u bursts) with mixed verdicts "
+		       "equal single calls", ds_cookie_mode_name(mode), len, LONGEST_CALL,
+		       (LONGEST_CALL + DS_COOKIE_BURST_MAX - 1) / DS_COOKIE_BURST_MAX);
 	ds_keyring_destroy(kr);
 	ds_keyring_destroy(prev);
 	ds_keyring_destroy(next);

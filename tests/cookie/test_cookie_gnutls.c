@@ -83,8 +83,8 @@ main(void)
 	ds_cookie_epoch_key(&master, EPOCH, key);
 	kr = fixture_keyring(DS_COOKIE_GNUTLS, 16, PERIOD, 2000, &master, fixture_time(EPOCH, PERIOD, 500));
 	later = fixture_keyring(DS_COOKIE_GNUTLS, 16, PERIOD, 2000, &master, fixture_time(EPOCH + 2, PERIOD, 0));
-	ks = ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr));
-	ks_later = ds_keyring_acquire(later, (unsigned)ds_keyring_reader_register(later));
+	ks = ds_keyring_current(kr);
+	ks_later = ds_keyring_current(later);
 
 	for (i = 0; i < n; i++) {
 		for (v = 4; v <= 6; v += 2) {

@@ -42,9 +42,8 @@ check_mode(struct ds_cookie_engine *e, struct reference_mac *ref, enum ds_cookie
 		enum ds_cookie_verdict verdicts[DS_COOKIE_BURST_MAX];
 		struct ds_cookie_request burst[DS_COOKIE_BURST_MAX];
 		unsigned done, k, wrong = 0, first_wrong = 0;
-		int reader = ds_keyring_reader_register(kr);
 
-		ks = ds_keyring_acquire(kr, (unsigned)reader);
+		ks = ds_keyring_current(kr);
 		for (done = 0; done < VECTORS; done += DS_COOKIE_BURST_MAX) {
 			const unsigned n = VECTORS - done < DS_COOKIE_BURST_MAX ? VECTORS - done : DS_COOKIE_BURST_MAX;
 

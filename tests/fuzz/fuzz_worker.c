@@ -23,8 +23,6 @@ enum { PATHS = 2, MAX_FRAMES = 256 };
 
 static struct data_path paths[PATHS];
 static uint64_t flows_made[PATHS];
-static uint64_t clock_ms;
-
 static void
 require(int cond)
 {
@@ -50,7 +48,7 @@ verify_clients(struct data_path *dp, const struct hello *h)
 
 		fuzz_legit_spec(&spec, h, v);
 		spec.engine = engine;
-		spec.keyset = ds_keyring_acquire(dp->keyring, (unsigned)ds_keyring_reader_register(dp->keyring));
+		spec.keyset = ds_keyring_current(dp->keyring);
 		if (ds_traffic_init(&t, &spec, err, sizeof(err)) != 0)
 			tap_bail("traffic: %s", err);
 		for (i = 0; i < FUZZ_FLOWS; i++) {
@@ -105,7 +103,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			tap_bail("%s: %lu flows verified, %u expected", modes[p], (unsigned long)flows_made[p],
 				 2 * FUZZ_FLOWS);
 	}
-	clock_ms = ds_workers_clock_ms();
 	atexit(close_paths);
 	return 0;
 }
@@ -150,7 +147,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct ds_stats *s = data_path_stats(&paths[p]);
 
 		data_path_run(&paths[p]);
-		ds_workers_tick(&paths[p].workers, clock_ms += 100);
+		/* The control plane ticks 100 ms per input: challenge switches and automatic entries expire. */
+		data_path_tick(&paths[p], paths[p].unix_ms, paths[p].monotonic_ms + 100);
 		require(ds_stats_conserved(s));
 		require(s->action[DS_ACT_FLOW_INSERTED] == flows_made[p]);
 		check_sent(&paths[p], largest);

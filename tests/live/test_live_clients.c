@@ -348,7 +348,7 @@ run_case(const struct client_case *cc, unsigned step, const char *log_path)
 		/* Each round's keys come from another epoch, so each HVR carries a different cookie. */
 		kr = fixture_keyring(DS_COOKIE_HMAC_SHA256, cc->cookie_len, 60, 2000, &master,
 				     fixture_time(EPOCH + round, 60, 0));
-		ks = ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr));
+		ks = ds_keyring_current(kr);
 		ds_cookie_request_from_frame(&req, frame, &info);
 		ds_cookie_engine_run(engine, ks, &req, 1, cookies, &verdict);
 		memcpy(cookie, cookies[0], cc->cookie_len);

@@ -216,7 +216,7 @@ main(void)
 		tap_bail("no captured ClientHello");
 	fixture_secret(&master, 32);
 	kr = fixture_keyring(DS_COOKIE_HMAC_SHA256, 16, 60, 2000, &master, ds_keyring_clock_ms());
-	keyset = ds_keyring_acquire(kr, (unsigned)ds_keyring_reader_register(kr));
+	keyset = ds_keyring_current(kr);
 	engine = ds_cookie_engine_create(err, sizeof(err));
 	if (engine == NULL)
 		tap_bail("%s", err);
