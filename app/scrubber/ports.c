@@ -13,7 +13,7 @@
 /* The checksum offloads the HVR writer can use. */
 #define HVR_TX_OFFLOADS (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
 
-enum { RSS_KEY_MAX = 128, RETA_MAX = RTE_ETH_RSS_RETA_SIZE_512 * 2 };
+enum { RETA_MAX = RTE_ETH_RSS_RETA_SIZE_512 * 2 };
 
 static bool
 has_udp_rss(const struct rte_eth_dev_info *info)
@@ -65,7 +65,7 @@ probe_one(const struct ds_config *cfg, enum ds_port_role role, uint16_t *port, s
 static void
 rss_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *info, uint8_t *key)
 {
-	const size_t key_len = info->hash_key_size != 0 && info->hash_key_size <= RSS_KEY_MAX ? info->hash_key_size : 40;
+	const size_t key_len = info->hash_key_size != 0 && info->hash_key_size <= DS_RSS_KEY_MAX ? info->hash_key_size : 40;
 
 	ds_rss_symmetric_key(key, key_len);
 	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -98,7 +98,7 @@ start_one(const struct ds_config *cfg, enum ds_port_role role, uint16_t port, co
 {
 	const struct ds_port_config *pc = &cfg->ports[role];
 	const char *rname = ds_port_role_name(role);
-	uint8_t key[RSS_KEY_MAX];
+	uint8_t key[DS_RSS_KEY_MAX];
 	struct rte_eth_conf conf;
 	uint16_t rx_desc = pc->rx_desc, tx_desc = pc->tx_desc, q;
 	int rc;

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Fill an RSS key of @p len bytes with the symmetric pattern. */
+enum { DS_RSS_KEY_MAX = 128 /**< longest key filled */ };
+
+/** Fill an RSS key of @p len (at most DS_RSS_KEY_MAX) bytes with the symmetric pattern. */
 void ds_rss_symmetric_key(uint8_t *key, size_t len);
 
 /**

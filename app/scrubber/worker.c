@@ -264,9 +264,16 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 	if (b->n_hello == 0)
 		return;
 	/* The limiter's slots of a flood's many prefixes are misses: fetched while the MACs compute. */
-	if (w->hvr_limit != NULL)
-		for (k = 0; k < b->n_hello; k++)
-			ds_ratelimit_locate(w->hvr_limit, b->req[k].client_addr, b->req[k].ip_version, &limit[k]);
+	if (w->hvr_limit != NULL) {
+		const uint8_t *addrs[DS_BURST];
+		uint8_t versions[DS_BURST];
+
+		for (k = 0; k < b->n_hello; k++) {
+			addrs[k] = b->req[k].client_addr;
+			versions[k] = b->req[k].ip_version;
+		}
+		ds_ratelimit_locate_burst(w->hvr_limit, addrs, versions, b->n_hello, limit);
+	}
 	ds_cookie_engine_run(w->engine, ks, b->req, b->n_hello, cookies, verdicts);
 	if (ds_cookie_engine_errors(w->engine) != errors_before)
 		DS_STATS_ADD(w->stats->action[DS_ACT_COOKIE_ENGINE_ERRORS],

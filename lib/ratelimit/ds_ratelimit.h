@@ -110,6 +110,17 @@ void ds_ratelimit_locate(const struct ds_ratelimit *rl, const uint8_t *addr, uns
 			 struct ds_ratelimit_ref *ref);
 
 /**
+ * ds_ratelimit_locate() for @p n addresses at once (a burst's): the keyed hashes of a burst computed
+ * side by side, then every bucket fetched. refs[i] is what ds_ratelimit_locate() would give.
+ *
+ * @param addrs        n addresses (4 or 16 bytes by @p ip_versions)
+ * @param ip_versions  n versions, 4 or 6
+ * @param refs         n references, filled for ds_ratelimit_allow_ref()
+ */
+void ds_ratelimit_locate_burst(const struct ds_ratelimit *rl, const uint8_t *const *addrs, const uint8_t *ip_versions,
+			       unsigned n, struct ds_ratelimit_ref *refs);
+
+/**
  * ds_ratelimit_allow() for a located prefix.
  *
  * @param rl   the table @p ref was located in

@@ -173,6 +173,37 @@ ds_ratelimit_locate(const struct ds_ratelimit *rl, const uint8_t *addr, unsigned
 	ref->bucket = (void *)b;
 }
 
+void
+ds_ratelimit_locate_burst(const struct ds_ratelimit *rl, const uint8_t *const *addrs, const uint8_t *ip_versions,
+			  unsigned n, struct ds_ratelimit_ref *refs)
+{
+	enum { CHUNK = 16 };
+	uint64_t hi[CHUNK], lo[CHUNK], h[CHUNK];
+	unsigned done, chunk, i;
+
+	for (done = 0; done < n; done += chunk) {
+		chunk = n - done < CHUNK ? n - done : CHUNK;
+		for (i = 0; i < chunk; i++) {
+			struct ds_ratelimit_ref *ref = &refs[done + i];
+
+			prefix_key(rl, addrs[done + i], ip_versions[done + i], &ref->hi, &ref->lo);
+			ref->family = ip_versions[done + i];
+			hi[i] = ref->hi;
+			lo[i] = ref->family == 4 ? 1 : ref->lo;
+		}
+		/* Independent hashes in a plain loop: the compiler runs them side by side in vector lanes. */
+		for (i = 0; i < chunk; i++)
+			h[i] = ds_siphash_2u64(&rl->key, hi[i], lo[i]);
+		for (i = 0; i < chunk; i++) {
+			const struct bucket *b = &rl->buckets[(uint32_t)h[i] & rl->mask];
+
+			__builtin_prefetch(b, 1);
+			__builtin_prefetch((const char *)b + LINE, 1);
+			refs[done + i].bucket = (void *)b;
+		}
+	}
+}
+
 bool
 ds_ratelimit_allow_ref(struct ds_ratelimit *rl, const struct ds_ratelimit_ref *ref, uint64_t now)
 {

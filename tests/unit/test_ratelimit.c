@@ -441,6 +441,39 @@ check_aimed(void)
 	}
 }
 
+/* A burst located at once gives each address what locating it alone gives (bursts of 1..40, both families). */
+static void
+check_locate_burst(void)
+{
+	struct ds_ratelimit_params p = params(1024);
+	struct ds_ratelimit *rl = ds_ratelimit_create(&p);
+	static uint8_t addrs[40][16];
+	const uint8_t *ptr[40];
+	uint8_t versions[40];
+	struct ds_ratelimit_ref burst[40], one;
+	unsigned n, i, j, differ = 0;
+
+	if (rl == NULL)
+		tap_bail("ds_ratelimit_create failed");
+	srand(7);
+	for (n = 1; n <= 40; n++) {
+		for (i = 0; i < n; i++) {
+			versions[i] = rand() % 2 ? 4 : 6;
+			for (j = 0; j < 16; j++)
+				addrs[i][j] = (uint8_t)rand();
+			ptr[i] = addrs[i];
+		}
+		ds_ratelimit_locate_burst(rl, ptr, versions, n, burst);
+		for (i = 0; i < n; i++) {
+			ds_ratelimit_locate(rl, ptr[i], versions[i], &one);
+			differ += one.bucket != burst[i].bucket || one.hi != burst[i].hi || one.lo != burst[i].lo ||
+				  one.family != burst[i].family;
+		}
+	}
+	tap_check(differ == 0, "bursts of 1..40 prefixes located at once: every one as located alone (%u differ)", differ);
+	ds_ratelimit_free(rl);
+}
+
 int
 main(void)
 {
@@ -450,5 +483,6 @@ main(void)
 	check_params();
 	check_placement();
 	check_aimed();
+	check_locate_burst();
 	return tap_done();
 }
