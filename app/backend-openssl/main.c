@@ -5,11 +5,14 @@
  *
  *   dtls-echo-openssl --listen ADDR:PORT [--mode verify|trust] [--secret FILE]
  *                     [--cookie-format F] [--cookie-len N] [--key-period S] [--clock-skew-ms MS]
+ *                     [--keepalive MS]
  *
  * verify (default) checks each cookie with the master secret the scrubbers share; trust accepts any
  * cookie of the right shape (the network must guarantee that only the scrubber reaches this server).
  * ADDR is the service's own address (no wildcard: cookies bind it). A self-signed P-256 certificate is
  * made at start; each client gets a socket and a thread that echo until it leaves or is silent 30 s.
+ * --keepalive MS also sends the line "keepalive" to a client silent for MS, as VPN and media servers
+ * do: a scrubber that did not see the session begin learns the flow from such a record.
  */
 #include <getopt.h>
 #include <netinet/in.h>
@@ -17,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,6 +62,32 @@ self_signed(SSL_CTX *ctx)
 	return ok ? 0 : -1;
 }
 
+enum { IDLE_MS = 30000 };
+
+static int keepalive_ms; /* 0: speak only when spoken to */
+
+/* Until the client gets the next record: MS of silence sends a keepalive; 0 when it is gone. */
+static int
+wait_for_client(struct client *c)
+{
+	static const char line[] = "keepalive\n";
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int silent_ms = 0;
+
+	if (keepalive_ms == 0 || SSL_pending(c->ssl) > 0)
+		return 1;
+	while (silent_ms < IDLE_MS) {
+		const int rc = poll(&p, 1, keepalive_ms);
+
+		if (rc != 0)
+			return 1; /* a datagram, or an error SSL_read will report */
+		if (SSL_write(c->ssl, line, sizeof(line) - 1) != (int)sizeof(line) - 1)
+			return 0;
+		silent_ms += keepalive_ms;
+	}
+	return 0;
+}
+
 static void *
 serve_client(void *arg)
 {
@@ -68,7 +98,7 @@ serve_client(void *arg)
 	if (SSL_accept(c->ssl) == 1) {
 		printf("handshake with %s completed (%s)\n", c->name, SSL_get_cipher(c->ssl));
 		fflush(stdout);
-		while ((n = SSL_read(c->ssl, buf, sizeof(buf))) > 0 && SSL_write(c->ssl, buf, n) == n)
+		while (wait_for_client(c) && (n = SSL_read(c->ssl, buf, sizeof(buf))) > 0 && SSL_write(c->ssl, buf, n) == n)
 			total += n;
 		printf("client %s gone after %d bytes echoed\n", c->name, total);
 		SSL_shutdown(c->ssl);
@@ -122,7 +152,8 @@ main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },  { "mode", required_argument, NULL, 'm' },
 		{ "secret", required_argument, NULL, 's' },  { "cookie-format", required_argument, NULL, 'f' },
 		{ "cookie-len", required_argument, NULL, 'n' }, { "key-period", required_argument, NULL, 'p' },
-		{ "clock-skew-ms", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
+		{ "clock-skew-ms", required_argument, NULL, 'k' }, { "keepalive", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct dtlscookie_options opt = { .mode = DTLSCOOKIE_VERIFY };
 	struct sockaddr_storage local;
@@ -142,12 +173,14 @@ main(int argc, char **argv)
 		case 'n': opt.cookie_len = (unsigned)atoi(optarg); break;
 		case 'p': opt.key_period_s = (unsigned)atoi(optarg); break;
 		case 'k': opt.clock_skew_ms = atoi(optarg) == 0 ? -1 : atoi(optarg); break;
+		case 'a': keepalive_ms = atoi(optarg) > 0 ? atoi(optarg) : 0; break;
 		default: return 2;
 		}
 	}
 	if (listen_at == NULL || udp_parse_address(listen_at, &local, &local_len) != 0) {
 		fprintf(stderr, "usage: %s --listen ADDR:PORT [--mode verify|trust] [--secret FILE] "
-			"[--cookie-format F] [--cookie-len N] [--key-period S] [--clock-skew-ms MS]\n", argv[0]);
+			"[--cookie-format F] [--cookie-len N] [--key-period S] [--clock-skew-ms MS] [--keepalive MS]\n",
+			argv[0]);
 		return 2;
 	}
 	dc = dtlscookie_new(&opt, err, sizeof(err));                               /* libdtlscookie */

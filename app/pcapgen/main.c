@@ -27,7 +27,7 @@
 #include "ds_service.h"
 #include "ds_traffic.h"
 
-enum { KIND_MIX = DS_TRAFFIC_RAW + 1 };
+enum { KIND_MIX = DS_TRAFFIC_KIND_COUNT };
 
 struct options {
 	const char *template_path, *out, *secret;
@@ -49,7 +49,8 @@ usage(const char *prog)
 		"          [--src-mac MAC] [--dst-mac MAC] [--data-len N] [--seed N]\n"
 		"          [--secret FILE] [--cookie-format F] [--cookie-len N] [--key-period S]\n"
 		"          [--attack-ratio R] [--legit-src ADDR] [--legit-sources K]\n"
-		"  KIND: ch1 | ch2 | data | garbage | raw | mix (ch2 and mix need --secret)\n",
+		"  KIND: ch1 | ch2 | data | garbage | raw | reply | mix (ch2 and mix need --secret;\n"
+		"        reply: the service's epoch-1 record back to each source, from --dst)\n",
 		prog);
 }
 
@@ -241,7 +242,7 @@ main(int argc, char **argv)
 	struct cookie_keys keys = { 0 };
 	struct ds_traffic attack, legit;
 	struct ds_traffic_mix mix;
-	unsigned long i, by_kind[DS_TRAFFIC_RAW + 1] = { 0 };
+	unsigned long i, by_kind[DS_TRAFFIC_KIND_COUNT] = { 0 };
 	pcap_t *dead;
 	pcap_dumper_t *out;
 	char err[512];
@@ -303,7 +304,7 @@ main(int argc, char **argv)
 	pcap_close(dead);
 	if (i == o.count) {
 		printf("%s: %lu frames (", o.out, o.count);
-		for (unsigned k = 0, first = 1; k <= DS_TRAFFIC_RAW; k++) {
+		for (unsigned k = 0, first = 1; k < DS_TRAFFIC_KIND_COUNT; k++) {
 			if (by_kind[k] != 0) {
 				printf("%s%lu %s", first ? "" : ", ", by_kind[k], ds_traffic_kind_name(k));
 				first = 0;

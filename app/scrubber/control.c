@@ -159,6 +159,10 @@ ds_control_print_summary(const struct ds_control *c, uint64_t now_ms)
 	print_controls(c);
 	printf("conservation: rx_outside %" PRIu64 " %s %" PRIu64 " = sent + forwarded + dropped\n",
 	       t.action[DS_ACT_RX_OUTSIDE], ds_stats_conserved(&t) ? "==" : "!=", ds_stats_fates(&t));
+	printf("flows: active %" PRIu64 " + expired %" PRIu64 " %s inserted + learned inside + loaded + CIDs %" PRIu64 "\n",
+	       t.flows_active, t.action[DS_ACT_FLOW_EXPIRED], ds_stats_flows_conserved(&t) ? "==" : "!=",
+	       t.action[DS_ACT_FLOW_INSERTED] + t.action[DS_ACT_FLOW_LEARNED_INSIDE] + t.action[DS_ACT_FLOW_LOADED] +
+		       t.action[DS_ACT_FLOW_CID_LEARNED]);
 	fflush(stdout);
 }
 
@@ -182,9 +186,10 @@ ds_control_write_json(const struct ds_control *c, const char *path, uint64_t now
 		return -errno;
 	ds_stats_sum(c->blocks, c->n_workers, &t);
 	fprintf(f, "{\n  \"duration_s\": %.3f,\n  \"workers\": %u,\n  \"mode\": \"%s\",\n  \"conserved\": %s,\n"
-		"  \"tsc_hz\": %" PRIu64 ",\n",
+		"  \"flows_conserved\": %s,\n  \"tsc_hz\": %" PRIu64 ",\n",
 		(double)(now_ms - c->start_ms) / 1000.0, c->n_workers, ds_deploy_mode_name(c->cfg->mode),
-		ds_stats_conserved(&t) ? "true" : "false", rte_get_tsc_hz());
+		ds_stats_conserved(&t) ? "true" : "false", ds_stats_flows_conserved(&t) ? "true" : "false",
+		rte_get_tsc_hz());
 	fprintf(f, "  \"totals\": ");
 	write_block(f, &t, "    ");
 	fprintf(f, ",\n  \"per_worker\": [");

@@ -6,6 +6,7 @@
  *
  *   dtls-scrubber -c FILE [--check-config] [--duration SECONDS] [--stats-json FILE]
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -23,9 +24,11 @@
 #include "blocklist_telemetry.h"
 #include "control.h"
 #include "ds_config.h"
+#include "ds_flow_state.h"
 #include "ds_keyring.h"
 #include "log.h"
 #include "ports.h"
+#include "saved_flows.h"
 #include "workers.h"
 
 enum { CONTROL_TICK_MS = 100, MAX_EAL_ARGV = 16 + DS_CONFIG_MAX_EAL_ARGS + 2 * DS_PORT_COUNT };
@@ -152,6 +155,7 @@ struct appliance {
 	struct ds_keyring *keyring;
 	struct ds_workers workers;
 	struct ds_control control;
+	uint8_t state_key[32]; /* MAC key of flows.state_file, derived from the master secret */
 };
 
 static void
@@ -160,6 +164,44 @@ teardown(struct appliance *a)
 	ds_workers_free(&a->workers);
 	ds_keyring_destroy(a->keyring);
 	ds_config_clear(&a->cfg);
+	ds_secret_wipe(a->state_key, sizeof(a->state_key));
+}
+
+/* Flows of the last clean stop, before the workers start; a file refused means starting empty. */
+static void
+load_flows(struct appliance *a)
+{
+	struct ds_saved_flows_result res;
+	char err[1024];
+	int rc;
+
+	if (a->cfg.flow_state_file[0] == '\0')
+		return;
+	rc = ds_saved_flows_read(&a->workers, a->cfg.flow_state_file, a->state_key, ds_keyring_clock_ms(),
+				 a->cfg.flow_capacity, &res, err, sizeof(err));
+	if (rc == -ENOENT)
+		DS_LOG(NOTICE, "flow state: %s is not there (first start?): starting with no flows", a->cfg.flow_state_file);
+	else if (rc != 0)
+		DS_LOG(WARNING, "flow state refused, starting with no flows: %s", err);
+	else
+		DS_LOG(NOTICE, "flow state: %" PRIu64 " flows loaded from %s (%" PRIu64 " of %" PRIu64 " idled out while stopped)",
+		       res.loaded, a->cfg.flow_state_file, res.idled_out, res.in_file);
+}
+
+/* At a clean stop, with the workers returned: their flows for the next start. */
+static void
+save_flows(struct appliance *a)
+{
+	char err[1024];
+	uint64_t n;
+
+	if (a->cfg.flow_state_file[0] == '\0')
+		return;
+	if (ds_saved_flows_write(&a->workers, a->cfg.flow_state_file, a->state_key, ds_keyring_clock_ms(),
+				 a->cfg.flow_idle_timeout_s, &n, err, sizeof(err)) != 0)
+		DS_LOG(ERR, "flow state not written: %s", err);
+	else
+		DS_LOG(NOTICE, "flow state: %" PRIu64 " flows written to %s", n, a->cfg.flow_state_file);
 }
 
 /* The main lcore's loop: keys, live line, the clock; until a signal or the duration. */
@@ -233,6 +275,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "cookie keys: %s\n", err);
 		return 1;
 	}
+	ds_keyring_derive(a.keyring, DS_FLOW_STATE_KEY_LABEL, a.state_key);
 	eargc = eal_argv(&a.cfg, argv[0], storage, eargv);
 	if (rte_eal_init(eargc, eargv) < 0) {
 		fprintf(stderr, "DPDK EAL failed to start: %s\n", rte_strerror(rte_errno));
@@ -275,10 +318,12 @@ main(int argc, char **argv)
 	DS_LOG(NOTICE, "started: %u worker%s, key epoch %" PRIu64, a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
 	       ds_cookie_keyset_epoch(ds_keyring_current(a.keyring)));
 	ds_ports_watch_links(&a.ports);
+	load_flows(&a);
 	ds_workers_launch(&a.workers);
 	control_loop(&a, &o);
 	rte_eal_mp_wait_lcore();
 	DS_LOG(NOTICE, "stopping: workers returned");
+	save_flows(&a);
 	ds_control_print_summary(&a.control, mono_ms());
 	if (o.stats_json != NULL && ds_control_write_json(&a.control, o.stats_json, mono_ms()) != 0)
 		fprintf(stderr, "cannot write %s\n", o.stats_json);

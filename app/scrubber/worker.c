@@ -164,23 +164,70 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 	}
 }
 
-/* Stage 3: records pass only for flows that showed a valid cookie. */
+/* The CID key of record k of the burst, when its service gave out CIDs this worker can key. */
+static bool
+cid_key(const struct ds_worker *w, const struct outside_burst *b, struct rte_mbuf **pkts, uint16_t k,
+	struct ds_flow_key *key)
+{
+	const uint16_t i = b->record[k];
+	const unsigned svc = b->info[i].service;
+
+	return ((w->cid_services >> svc) & 1) &&
+	       ds_flow_key_from_cid(key, rte_pktmbuf_mtod(pkts[i], const uint8_t *), &b->info[i],
+				    w->service_cid[svc] - 1u);
+}
+
+/*
+ * Connection IDs (RFC 9146): every tls12_cid record's CID is looked up, which keeps the CID flows of
+ * talking clients fresh; a record from an address with no flow passes if its CID has one, which is
+ * how a client whose NAT rebound its address keeps its session. Returns the records passed by CID.
+ */
+static uint64_t
+follow_cids(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint64_t found, uint64_t now)
+{
+	struct ds_flow_key keys[DS_BURST];
+	const struct ds_flow_key *ask[DS_BURST];
+	uint16_t asked[DS_BURST], n_ask = 0, k;
+	uint64_t hits = 0, by_cid = 0;
+
+	for (k = 0; k < b->n_record; k++) {
+		if (!cid_key(w, b, pkts, k, &keys[n_ask]))
+			continue;
+		asked[n_ask] = k;
+		ask[n_ask] = &keys[n_ask];
+		n_ask++;
+	}
+	if (n_ask == 0)
+		return 0;
+	ds_flow_lookup_bulk(w->flows, ask, n_ask, now, &hits);
+	for (k = 0; k < n_ask; k++)
+		if ((hits & (UINT64_C(1) << k)) && !(found & (UINT64_C(1) << asked[k])))
+			by_cid |= UINT64_C(1) << asked[k];
+	return by_cid;
+}
+
+/* Stage 3: records pass only for flows that showed a valid cookie or that their service vouched for. */
 static void
 check_records(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint64_t now)
 {
-	uint64_t found = 0;
+	uint64_t found = 0, by_cid = 0;
 	uint16_t k;
 
 	if (b->n_record == 0)
 		return;
 	ds_flow_lookup_bulk(w->flows, b->key_ptr, b->n_record, now, &found);
+	if (w->cid_services != 0)
+		by_cid = follow_cids(w, b, pkts, found, now);
 	for (k = 0; k < b->n_record; k++) {
 		const uint16_t i = b->record[k];
 
-		if (found & (UINT64_C(1) << k))
+		if ((found | by_cid) & (UINT64_C(1) << k)) {
+			if (by_cid & (UINT64_C(1) << k))
+				count(w, DS_ACT_FLOW_CID_MATCHED);
 			to_inside(w, b, pkts[i], &b->info[i], DS_ACT_FORWARDED_VERIFIED);
-		else
+		} else {
 			drop(w, b, pkts[i], DS_ACT_DROPPED_UNVERIFIED);
+		}
 	}
 }
 
@@ -353,14 +400,110 @@ process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 		rte_pktmbuf_free_bulk(b.drop, b.n_drop);
 }
 
+/* A service's ServerHello said how long the CIDs of its clients' records are: key them from now on. */
+void
+ds_worker_note_service_cid(struct ds_worker *w, unsigned service, unsigned cid_len)
+{
+	const uint64_t bit = UINT64_C(1) << service;
+
+	w->service_cid[service] = (uint16_t)(cid_len + 1);
+	if (cid_len != 0 && cid_len <= DS_FLOW_CID_MAX)
+		w->cid_services |= bit;
+	else
+		w->cid_services &= ~bit;
+}
+
+/* What a burst from the inside teaches: flows its services vouch for, CIDs they hand out. */
+struct inside_lessons {
+	struct ds_flow_key proven[DS_BURST];   /* clients of encrypted records */
+	const struct ds_flow_key *proven_ptr[DS_BURST];
+	struct ds_flow_key cid[DS_BURST];      /* CIDs of ServerHellos ... */
+	struct ds_flow_key cid_client[DS_BURST]; /* ... and the clients they went to */
+	const struct ds_flow_key *cid_client_ptr[DS_BURST];
+	uint16_t n_proven, n_cid;
+};
+
+/*
+ * A CID a service gave a client whose address is verified gets its own flow (RFC 9146), so that the
+ * client's records still pass after its address changes. CIDs sent to an address without a flow are
+ * ignored: they prove nothing, and a client cannot choose them to fill the table.
+ */
+static void
+learn_cids(struct ds_worker *w, struct inside_lessons *l, uint64_t now)
+{
+	const struct ds_flow_key *learn[DS_BURST];
+	enum ds_flow_insert_result results[DS_BURST];
+	uint64_t verified = 0;
+	uint16_t n_learn = 0, k;
+
+	ds_flow_lookup_bulk(w->flows, l->cid_client_ptr, l->n_cid, now, &verified);
+	for (k = 0; k < l->n_cid; k++)
+		if (verified & (UINT64_C(1) << k))
+			learn[n_learn++] = &l->cid[k];
+	if (n_learn == 0)
+		return;
+	ds_flow_insert_bulk(w->flows, learn, n_learn, now, results);
+	for (k = 0; k < n_learn; k++)
+		if (results[k] != DS_FLOW_REFRESHED)
+			count(w, results[k] == DS_FLOW_INSERTED ? DS_ACT_FLOW_CID_LEARNED : DS_ACT_FLOW_TABLE_FULL);
+}
+
+/*
+ * A service's encrypted record shows that its client finished a handshake with it, verified by cookie
+ * (the box's or the server's own): the client's flow is made or refreshed, all of a burst in one bulk
+ * insert. Sessions that began before the box was on the path, or on another box, so carry on from the
+ * server's next record. Symmetric RSS puts the client's own records on this worker's queue.
+ */
+static void
+learn_flows(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	static const enum ds_action by_insert[] = {
+		[DS_FLOW_INSERTED] = DS_ACT_FLOW_LEARNED_INSIDE,
+		[DS_FLOW_REFRESHED] = DS_ACT_FLOW_REFRESHED_INSIDE,
+		[DS_FLOW_FULL] = DS_ACT_FLOW_TABLE_FULL,
+	};
+	struct inside_lessons l;
+	enum ds_flow_insert_result results[DS_BURST];
+	uint16_t i;
+
+	l.n_proven = l.n_cid = 0;
+	for (i = 0; i < n; i++) {
+		const uint8_t *frame = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		struct ds_frame_info info;
+
+		ds_pktmbuf_classify_reply(pkts[i], &w->services, &info);
+		if (info.has_server_cid) {
+			ds_worker_note_service_cid(w, info.service, info.server_cid_len);
+			if (ds_flow_key_from_server_cid(&l.cid[l.n_cid], frame, &info)) {
+				ds_flow_key_from_reply(&l.cid_client[l.n_cid], frame, &info);
+				l.cid_client_ptr[l.n_cid] = &l.cid_client[l.n_cid];
+				l.n_cid++;
+			}
+		}
+		if (!info.session_proof)
+			continue;
+		ds_flow_key_from_reply(&l.proven[l.n_proven], frame, &info);
+		l.proven_ptr[l.n_proven] = &l.proven[l.n_proven];
+		l.n_proven++;
+	}
+	if (l.n_proven != 0) {
+		ds_flow_insert_bulk(w->flows, l.proven_ptr, l.n_proven, now, results);
+		for (i = 0; i < l.n_proven; i++)
+			count(w, by_insert[results[i]]);
+	}
+	if (l.n_cid != 0)
+		learn_cids(w, &l, now);
+}
+
 /* Servers' traffic goes out as it came; routed mode still spends a hop and rewrites addresses. */
 static void
-process_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n)
+process_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
 	struct rte_mbuf *out[DS_BURST], *dropped[DS_BURST];
 	uint16_t n_out = 0, n_drop = 0, i;
 
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_INSIDE], n);
+	learn_flows(w, pkts, n, now);
 	if (!w->fast.routed) {
 		DS_STATS_ADD(w->stats->action[DS_ACT_FORWARDED_OUTSIDE], n);
 		send_burst(w, DS_PORT_OUTSIDE, pkts, n);
@@ -415,7 +558,7 @@ poll_once(struct ds_worker *w)
 		process_outside(w, w->outside[cur], n_cur, w->outside[ahead], w->n_ahead, v, w->now);
 	n = rte_eth_rx_burst(w->fast.port[DS_PORT_INSIDE], w->fast.queue, inside, DS_BURST);
 	if (n != 0)
-		process_inside(w, inside, n);
+		process_inside(w, inside, n, w->now);
 	got += n;
 	/* Idle flows leave a few at a time: never a stop-the-world scan. */
 	DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, w->now, EXPIRE_BUDGET));

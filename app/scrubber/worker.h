@@ -65,6 +65,10 @@ struct ds_worker {
 	uint16_t n_ahead, cur;
 	uint64_t now;
 	struct ds_service_set services;  /* a copy, on the worker's socket: every frame is matched */
+	/* Per service, the length + 1 of the CIDs its clients send (RFC 9146), as its last ServerHello with
+	 * a connection_id extension said; 0 = not seen. Learned by this worker from its own traffic. */
+	uint16_t service_cid[DS_SERVICE_MAX];
+	uint64_t cid_services;           /* services whose entry above is a usable CID length */
 } __attribute__((aligned(64)));
 
 /* The worker loop (rte_eal_remote_launch entry point); returns when *quit becomes true. */
@@ -79,5 +83,12 @@ uint16_t ds_worker_poll(struct ds_worker *w);
 
 /* Process what ds_worker_poll() received ahead, so that every frame received met its fate. */
 void ds_worker_flush(struct ds_worker *w);
+
+/*
+ * Service @p service gives its clients CIDs of @p cid_len bytes (RFC 9146): their tls12_cid records are
+ * looked up by CID from now on. The worker calls it on each such ServerHello; the loader of saved flows
+ * calls it for each CID flow it restores, before the worker runs.
+ */
+void ds_worker_note_service_cid(struct ds_worker *w, unsigned service, unsigned cid_len);
 
 #endif /* DS_WORKER_H */

@@ -349,14 +349,18 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 static bool
 read_flows(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 {
-	struct field f[] = { { "capacity", false, NULL, NULL }, { "idle_timeout", false, NULL, NULL } };
+	struct field f[] = { { "capacity", false, NULL, NULL },
+			     { "idle_timeout", false, NULL, NULL },
+			     { "state_file", false, NULL, NULL } };
+	char file[DS_CONFIG_PATH_MAX];
 	unsigned long v;
 
 	cfg->flow_capacity = 65536;
 	cfg->flow_idle_timeout_s = 60;
+	cfg->flow_state_file[0] = '\0';
 	if (map == NULL)
 		return true;
-	if (!walk_map(w, map, "flows", f, 2))
+	if (!walk_map(w, map, "flows", f, 3))
 		return false;
 	if (f[0].value != NULL) {
 		if (!walk_uint(w, f[0].value, "flows.capacity", DS_CONFIG_MIN_FLOWS, DS_CONFIG_MAX_FLOWS, &v))
@@ -367,6 +371,13 @@ read_flows(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 		if (!walk_uint(w, f[1].value, "flows.idle_timeout", 1, 86400, &v))
 			return false;
 		cfg->flow_idle_timeout_s = (uint32_t)v;
+	}
+	/* Only the name is checked here: a missing or refused file means starting empty, not refusing to start. */
+	if (f[2].value != NULL) {
+		if (!walk_string(w, f[2].value, "flows.state_file", file, sizeof(file)))
+			return false;
+		if (!resolve_path(w->path, file, cfg->flow_state_file, sizeof(cfg->flow_state_file)))
+			return walk_fail(w, f[2].value, "flows.state_file", "path too long");
 	}
 	return true;
 }

@@ -86,6 +86,7 @@ struct ds_config {
 	struct ds_cookie_params cookie;
 	uint32_t flow_capacity;                /**< verified flows per worker */
 	uint32_t flow_idle_timeout_s;
+	char flow_state_file[DS_CONFIG_PATH_MAX]; /**< flows kept across a restart ("" = none), resolved */
 	struct {
 		uint32_t per_prefix;           /**< HVRs per second per destination prefix and worker, 0 = off */
 		uint32_t burst;

@@ -91,4 +91,19 @@ const struct ds_cookie_params *ds_cookie_keyset_params(const struct ds_cookie_ke
 int ds_cookie_epoch_key(const struct ds_secret *master, uint64_t epoch,
 			uint8_t key[DS_COOKIE_EPOCH_KEY_LEN]);
 
+/**
+ * A key for another use of the master secret: HMAC-SHA256(master, @p label), @p label at most 64
+ * bytes. Appliances sharing the secret derive the same key.
+ */
+void ds_keyring_derive(const struct ds_keyring *kr, const char *label, uint8_t key[32]);
+
+/**
+ * HMAC-SHA256 of a message of any length with a key of at most 64 bytes, for files (it allocates and
+ * sets up ipsec-mb: never per packet).
+ *
+ * @return
+ *   0, or -ENOMEM / -ENOTSUP.
+ */
+int ds_hmac_sha256(const uint8_t *key, size_t key_len, const void *msg, size_t msg_len, uint8_t out[32]);
+
 #endif /* DS_KEYRING_H */

@@ -173,3 +173,23 @@ ds_cookie_epoch_key(const struct ds_secret *master, uint64_t epoch, uint8_t key[
 	free_mb_mgr(mgr);
 	return 0;
 }
+
+void
+ds_keyring_derive(const struct ds_keyring *kr, const char *label, uint8_t key[32])
+{
+	imb_hmac_sha256(kr->mgr, kr->master.bytes, kr->master.len, (const uint8_t *)label, strlen(label), key);
+}
+
+int
+ds_hmac_sha256(const uint8_t *key, size_t key_len, const void *msg, size_t msg_len, uint8_t out[32])
+{
+	char err[128];
+	IMB_MGR *mgr = imb_mgr_create(err, sizeof(err));
+	int rc;
+
+	if (mgr == NULL)
+		return -ENOTSUP;
+	rc = imb_hmac_sha256_any(mgr, key, key_len, msg, msg_len, out);
+	free_mb_mgr(mgr);
+	return rc;
+}

@@ -2,7 +2,9 @@
 /* Key derivation and precomputation (docs/cookie-format.md §3). */
 #include "keyset.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { HMAC_BLOCK = 64 };
@@ -89,21 +91,49 @@ imb_hmac_states(IMB_MGR *mgr, bool sha1, const uint8_t *key, size_t key_len, uin
 	ds_secret_wipe(block, sizeof(block));
 }
 
-void
-imb_hmac_sha256(IMB_MGR *mgr, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
-		uint8_t out[32])
+/* HMAC in @p buf, which holds a key block and @p msg_len bytes (at least 32); the key parts are wiped. */
+static void
+hmac_in(IMB_MGR *mgr, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len, uint8_t *buf,
+	uint8_t out[32])
 {
-	uint8_t buf[HMAC_BLOCK + HMAC_BLOCK];
 	uint8_t inner[32];
 
+	/* ipsec-mb hashes one contiguous message: the padded key block goes in front of a copy. */
 	pad_key(key, key_len, 0x36, buf);
 	memcpy(buf + HMAC_BLOCK, msg, msg_len);
 	IMB_SHA256(mgr, buf, HMAC_BLOCK + msg_len, inner);
 	pad_key(key, key_len, 0x5c, buf);
 	memcpy(buf + HMAC_BLOCK, inner, sizeof(inner));
 	IMB_SHA256(mgr, buf, HMAC_BLOCK + sizeof(inner), out);
-	ds_secret_wipe(buf, sizeof(buf));
+	ds_secret_wipe(buf, HMAC_BLOCK + sizeof(inner));
 	ds_secret_wipe(inner, sizeof(inner));
+}
+
+void
+imb_hmac_sha256(IMB_MGR *mgr, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+		uint8_t out[32])
+{
+	uint8_t buf[HMAC_BLOCK + HMAC_BLOCK];
+
+	hmac_in(mgr, key, key_len, msg, msg_len, buf, out);
+	ds_secret_wipe(buf, sizeof(buf));
+}
+
+int
+imb_hmac_sha256_any(IMB_MGR *mgr, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+		    uint8_t out[32])
+{
+	uint8_t *buf;
+
+	if (msg_len <= HMAC_BLOCK) {
+		imb_hmac_sha256(mgr, key, key_len, msg, msg_len, out);
+		return 0;
+	}
+	if ((buf = malloc(HMAC_BLOCK + msg_len)) == NULL)
+		return -ENOMEM;
+	hmac_in(mgr, key, key_len, msg, msg_len, buf, out);
+	free(buf);
+	return 0;
 }
 
 void

@@ -44,6 +44,10 @@ struct ds_cookie_keyset {
 void imb_hmac_sha256(IMB_MGR *mgr, const uint8_t *key, size_t key_len, const uint8_t *msg,
 		     size_t msg_len, uint8_t out[32]);
 
+/* The same for a message of any length (a file, not a packet: it allocates). 0 or -ENOMEM. */
+int imb_hmac_sha256_any(IMB_MGR *mgr, const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+			uint8_t out[32]);
+
 /* HMAC inner and outer states of a key (<= 64 bytes) for SHA-1 (20-byte states) or SHA-256. */
 void imb_hmac_states(IMB_MGR *mgr, bool sha1, const uint8_t *key, size_t key_len, uint8_t *ipad,
 		     uint8_t *opad);

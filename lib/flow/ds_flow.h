@@ -31,6 +31,17 @@ struct __attribute__((aligned(16))) ds_flow_key {
 	uint8_t pad[11];
 };
 
+/**
+ * A flow keyed by connection ID (RFC 9146) instead of the client's address: ip_version carries this
+ * flag, client holds the CID, client_port its length, server and server_port the service. Such a flow
+ * lets a client whose address changed (NAT rebinding) reach its service with the CID the service gave
+ * it in its ServerHello.
+ */
+enum {
+	DS_FLOW_KEY_CID = 0x80,
+	DS_FLOW_CID_MAX = 16, /**< longer CIDs are not keyed: their clients are known by address only */
+};
+
 /** What ds_flow_insert() did. */
 enum ds_flow_insert_result {
 	DS_FLOW_INSERTED,  /**< a new flow */
@@ -63,6 +74,31 @@ void ds_flow_table_free(struct ds_flow_table *t);
 /** The key of a classified frame's flow, from the client's side (outside port). */
 void ds_flow_key_from_frame(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info);
 
+/** The key of the flow a service's frame belongs to (ds_classify_reply()): the client is its destination. */
+void ds_flow_key_from_reply(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info);
+
+/**
+ * The connection-ID key of a client's record to a service (ds_classify() said dtls_record): the
+ * service's address and port and the CID of a first record of type tls12_cid, @p cid_len bytes long
+ * as the service's ServerHello said.
+ *
+ * @return
+ *   false, and nothing written, when the first record is not tls12_cid, is too short for such a CID,
+ *   or the CID is empty or longer than DS_FLOW_CID_MAX.
+ */
+bool ds_flow_key_from_cid(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info,
+			  unsigned cid_len);
+
+/**
+ * The connection-ID key a service's ServerHello gives its client (ds_classify_reply() found a
+ * connection_id extension): the service's address and port and that CID.
+ *
+ * @return
+ *   false, and nothing written, without such an extension or when the CID is empty or longer than
+ *   DS_FLOW_CID_MAX.
+ */
+bool ds_flow_key_from_server_cid(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info);
+
 /**
  * Look up to DS_BURST flows at once (more are ignored); found flows are marked seen at @p now.
  *
@@ -94,6 +130,23 @@ void ds_flow_insert_bulk(struct ds_flow_table *t, const struct ds_flow_key **key
  *   Flows removed.
  */
 unsigned ds_flow_expire(struct ds_flow_table *t, uint64_t now, unsigned budget);
+
+/**
+ * Visit every flow still alive at @p now with the ticks it has left before its idle timeout (for the
+ * state file written at a clean stop; not for a running worker's table).
+ */
+void ds_flow_foreach(const struct ds_flow_table *t, uint64_t now,
+		     void (*fn)(void *arg, const struct ds_flow_key *key, uint64_t ticks_left), void *arg);
+
+/**
+ * Put back a flow that has @p ticks_left before its idle timeout (capped at the table's timeout), as
+ * if last seen that long ago.
+ *
+ * @return
+ *   DS_FLOW_INSERTED, DS_FLOW_REFRESHED (it was there: its time is set), or DS_FLOW_FULL.
+ */
+enum ds_flow_insert_result ds_flow_restore(struct ds_flow_table *t, const struct ds_flow_key *key, uint64_t now,
+					   uint64_t ticks_left);
 
 /** Flows in the table. */
 uint32_t ds_flow_count(const struct ds_flow_table *t);

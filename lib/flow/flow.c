@@ -87,17 +87,68 @@ ds_flow_table_free(struct ds_flow_table *t)
 	rte_free(t);
 }
 
+static void
+key_of(struct ds_flow_key *key, unsigned ip_version, const uint8_t *client, uint16_t client_port,
+       const uint8_t *server, uint16_t server_port)
+{
+	const size_t alen = ip_version == 4 ? DS_IPV4_ADDR_LEN : DS_IPV6_ADDR_LEN;
+
+	memset(key, 0, sizeof(*key));
+	memcpy(key->client, client, alen);
+	memcpy(key->server, server, alen);
+	key->client_port = client_port;
+	key->server_port = server_port;
+	key->ip_version = (uint8_t)ip_version;
+}
+
 void
 ds_flow_key_from_frame(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info)
 {
-	const size_t alen = info->ip_version == 4 ? DS_IPV4_ADDR_LEN : DS_IPV6_ADDR_LEN;
+	key_of(key, info->ip_version, ds_frame_src_addr(frame, info), info->src_port, ds_frame_dst_addr(frame, info),
+	       info->dst_port);
+}
 
+void
+ds_flow_key_from_reply(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info)
+{
+	key_of(key, info->ip_version, ds_frame_dst_addr(frame, info), info->dst_port, ds_frame_src_addr(frame, info),
+	       info->src_port);
+}
+
+static bool
+cid_key_of(struct ds_flow_key *key, unsigned ip_version, const uint8_t *service, uint16_t service_port,
+	   const uint8_t *cid, unsigned cid_len)
+{
+	if (cid_len == 0 || cid_len > DS_FLOW_CID_MAX)
+		return false;
 	memset(key, 0, sizeof(*key));
-	memcpy(key->client, ds_frame_src_addr(frame, info), alen);
-	memcpy(key->server, ds_frame_dst_addr(frame, info), alen);
-	key->client_port = info->src_port;
-	key->server_port = info->dst_port;
-	key->ip_version = info->ip_version;
+	memcpy(key->client, cid, cid_len);
+	memcpy(key->server, service, ip_version == 4 ? DS_IPV4_ADDR_LEN : DS_IPV6_ADDR_LEN);
+	key->client_port = (uint16_t)cid_len;
+	key->server_port = service_port;
+	key->ip_version = (uint8_t)(DS_FLOW_KEY_CID | ip_version);
+	return true;
+}
+
+bool
+ds_flow_key_from_cid(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info,
+		     unsigned cid_len)
+{
+	const uint8_t *rec = frame + info->dtls_offset;
+
+	/* type, version, epoch, sequence | CID | length: the record must hold its whole header. */
+	if (info->dtls_len < DS_TLS12_CID_FIXED_LEN + cid_len || rec[0] != DS_DTLS_CT_TLS12_CID)
+		return false;
+	return cid_key_of(key, info->ip_version, ds_frame_dst_addr(frame, info), info->dst_port,
+			  rec + DS_TLS12_CID_OFFSET, cid_len);
+}
+
+bool
+ds_flow_key_from_server_cid(struct ds_flow_key *key, const uint8_t *frame, const struct ds_frame_info *info)
+{
+	return info->has_server_cid && cid_key_of(key, info->ip_version, ds_frame_src_addr(frame, info),
+						  info->src_port, frame + info->server_cid_offset,
+						  info->server_cid_len);
 }
 
 /* Positions of up to DS_BURST keys (negative: absent), with the lines their time stamps live in on the way. */
@@ -209,6 +260,48 @@ ds_flow_expire(struct ds_flow_table *t, uint64_t now, unsigned budget)
 		t->last_seen[pos] = 0;
 	}
 	return removed;
+}
+
+void
+ds_flow_foreach(const struct ds_flow_table *t, uint64_t now,
+		void (*fn)(void *arg, const struct ds_flow_key *key, uint64_t ticks_left), void *arg)
+{
+	const uint64_t stamp = seen(now);
+	uint32_t pos;
+
+	for (pos = 0; pos <= t->max_position; pos++) {
+		struct ds_flow_key key;
+		void *stored;
+		uint64_t idle;
+
+		if (t->last_seen[pos] == 0 || t->last_seen[pos] > stamp)
+			continue;
+		idle = stamp - t->last_seen[pos];
+		if (idle > t->idle_ticks || rte_hash_get_key_with_position(t->hash, (int32_t)pos, &stored) != 0)
+			continue;
+		/* rte_hash stores keys 8-byte aligned; the key type is 16-byte aligned for vector compares. */
+		memcpy(&key, stored, sizeof(key));
+		fn(arg, &key, t->idle_ticks - idle);
+	}
+}
+
+enum ds_flow_insert_result
+ds_flow_restore(struct ds_flow_table *t, const struct ds_flow_key *key, uint64_t now, uint64_t ticks_left)
+{
+	const uint64_t idle = ticks_left < t->idle_ticks ? t->idle_ticks - ticks_left : 0;
+	/* A stamp is never 0 (a free position): a flow older than the TSC itself is stamped 1. */
+	const uint64_t stamp = seen(now) > idle ? seen(now) - idle : 1;
+	int32_t pos = rte_hash_lookup(t->hash, key);
+	enum ds_flow_insert_result result = DS_FLOW_REFRESHED;
+
+	if (pos < 0) {
+		if ((pos = rte_hash_add_key(t->hash, key)) < 0)
+			return DS_FLOW_FULL;
+		t->count++;
+		result = DS_FLOW_INSERTED;
+	}
+	t->last_seen[pos] = stamp;
+	return result;
 }
 
 uint32_t

@@ -4,12 +4,16 @@
 #include <stdbool.h>
 
 #include "ds_wire.h"
+#include "server_hello.h"
 
 /*
  * Peers pack a whole flight into one datagram (OpenSSL: ServerHello, Certificate, ServerKeyExchange,
  * ServerHelloDone = 4 records); nothing legitimate comes close to this many.
  */
 enum { MAX_RECORDS_PER_DATAGRAM = 32 };
+
+/* Which way a datagram goes: to a protected service (from the outside) or from one (from the inside). */
+enum direction { TO_SERVICE, FROM_SERVICE };
 
 static bool
 dtls_version_known(uint16_t version)
@@ -201,11 +205,72 @@ parse_dtls(const uint8_t *frame, struct ds_frame_info *info)
 	return DS_OUT_DTLS_RECORD;
 }
 
+/*
+ * Whether a record a service sent proves a session with the client it goes to: only an encrypted
+ * record does, since a server sends one only after a handshake with an address it verified (by cookie).
+ * Epoch 0 (ServerHello, HelloVerifyRequest, a ChangeCipherSpec) proves nothing: a server answers a
+ * spoofed ClientHello too. A DTLS 1.3 record whose epoch bits say 2 is the handshake epoch (RFC 9147
+ * §6.1), which a server without a cookie exchange sends to a spoofed address as well: not a proof.
+ */
+static bool
+record_proves_session(const uint8_t *rec)
+{
+	if ((rec[0] & DS_DTLS_UNIFIED_HDR_MASK) == DS_DTLS_UNIFIED_HDR_BITS)
+		return (rec[0] & DS_DTLS_UNIFIED_EPOCH_MASK) != DS_DTLS13_EPOCH_HANDSHAKE;
+	return ds_load_be16(rec + 3) != 0;
+}
+
+/*
+ * A plaintext ServerHello asking for a connection ID: the CID its client's tls12_cid records will
+ * carry, and its length, which their header does not say (RFC 9146 §4). Not a proof of anything.
+ */
+static void
+note_server_cid(const uint8_t *rec, uint32_t rec_offset, uint32_t size, struct ds_frame_info *info)
+{
+	uint32_t offset = 0;
+	int cid_len;
+
+	if (rec[0] != DS_DTLS_CT_HANDSHAKE || ds_load_be16(rec + 3) != 0 || size <= DS_DTLS_RECORD_HDR_LEN)
+		return;
+	cid_len = ds_server_hello_cid(rec + DS_DTLS_RECORD_HDR_LEN, size - DS_DTLS_RECORD_HDR_LEN, &offset);
+	if (cid_len >= 0) {
+		info->has_server_cid = 1;
+		info->server_cid_len = (uint8_t)cid_len;
+		info->server_cid_offset = rec_offset + DS_DTLS_RECORD_HDR_LEN + offset;
+	}
+}
+
+/* Every record of a datagram a service sent; a session proof counts only if the whole datagram is DTLS. */
+static enum ds_outcome
+parse_service_records(const uint8_t *frame, struct ds_frame_info *info)
+{
+	const uint8_t *rec = frame + info->dtls_offset;
+	const uint32_t len = info->dtls_len;
+	uint32_t used = 0, size, records;
+	enum ds_outcome out;
+
+	for (records = 0; used < len || records == 0; records++) {
+		if (records == MAX_RECORDS_PER_DATAGRAM)
+			return DS_OUT_DTLS_TOO_MANY_RECORDS;
+		out = check_record(rec + used, len - used, &size);
+		if (out == DS_OUT_DTLS_HEADER_TRUNCATED && records != 0)
+			return DS_OUT_DTLS_TRAILING_BYTES;
+		if (out != DS_OUT_DTLS_RECORD)
+			return out;
+		info->session_proof |= record_proves_session(rec + used);
+		note_server_cid(rec + used, info->dtls_offset + used, size, info);
+		used += size;
+	}
+	return DS_OUT_DTLS_RECORD;
+}
+
 static enum ds_outcome
 parse_udp(const uint8_t *frame, uint32_t ip_payload_len, const struct ds_service_set *services,
-	  struct ds_frame_info *info)
+	  enum direction dir, struct ds_frame_info *info)
 {
 	const uint8_t *udp = frame + info->l4_offset;
+	const uint8_t *service_addr;
+	uint16_t service_port, client_port;
 	int service = 0;
 
 	if (ip_payload_len < DS_UDP_HDR_LEN)
@@ -215,22 +280,24 @@ parse_udp(const uint8_t *frame, uint32_t ip_payload_len, const struct ds_service
 		return DS_OUT_UDP_BAD_LENGTH;
 	info->src_port = ds_load_be16(udp);
 	info->dst_port = ds_load_be16(udp + 2);
+	service_addr = dir == TO_SERVICE ? ds_frame_dst_addr(frame, info) : ds_frame_src_addr(frame, info);
+	service_port = dir == TO_SERVICE ? info->dst_port : info->src_port;
+	client_port = dir == TO_SERVICE ? info->src_port : info->dst_port;
 	/* No service listens on port 0, not even when every port is protected. */
-	if (info->dst_port == 0 ||
+	if (service_port == 0 ||
 	    (services != NULL &&
-	     (service = ds_service_set_find(services, info->ip_version, ds_frame_dst_addr(frame, info),
-					    info->dst_port)) < 0))
+	     (service = ds_service_set_find(services, info->ip_version, service_addr, service_port)) < 0))
 		return DS_OUT_UDP_NOT_SERVICE;
 	info->service = (uint8_t)service;
-	if (info->src_port == 0)
+	if (client_port == 0)
 		return DS_OUT_UDP_BAD_SOURCE_PORT;
 	info->dtls_offset = info->l4_offset + DS_UDP_HDR_LEN;
 	info->dtls_len = ip_payload_len - DS_UDP_HDR_LEN;
-	return parse_dtls(frame, info);
+	return dir == TO_SERVICE ? parse_dtls(frame, info) : parse_service_records(frame, info);
 }
 
 static enum ds_outcome
-parse_ipv4(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+parse_ipv4(const uint8_t *frame, size_t len, const struct ds_service_set *services, enum direction dir,
 	   struct ds_frame_info *info)
 {
 	const uint8_t *ip = frame + info->l3_offset;
@@ -260,11 +327,11 @@ parse_ipv4(const uint8_t *frame, size_t len, const struct ds_service_set *servic
 	if (ipv4_martian(ip + 16))
 		return DS_OUT_IPV4_MARTIAN_DESTINATION;
 	info->l4_offset = info->l3_offset + DS_IPV4_HDR_LEN;
-	return parse_udp(frame, total_len - DS_IPV4_HDR_LEN, services, info);
+	return parse_udp(frame, total_len - DS_IPV4_HDR_LEN, services, dir, info);
 }
 
 static enum ds_outcome
-parse_ipv6(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+parse_ipv6(const uint8_t *frame, size_t len, const struct ds_service_set *services, enum direction dir,
 	   struct ds_frame_info *info)
 {
 	const uint8_t *ip = frame + info->l3_offset;
@@ -289,7 +356,7 @@ parse_ipv6(const uint8_t *frame, size_t len, const struct ds_service_set *servic
 	if (ipv6_martian(ip + 24))
 		return DS_OUT_IPV6_MARTIAN_DESTINATION;
 	info->l4_offset = info->l3_offset + DS_IPV6_HDR_LEN;
-	return parse_udp(frame, payload_len, services, info);
+	return parse_udp(frame, payload_len, services, dir, info);
 }
 
 /* Ethernet and VLAN tags: where the payload starts and what it is. */
@@ -315,7 +382,7 @@ parse_link(const uint8_t *frame, size_t len, struct ds_frame_info *info, uint16_
 }
 
 static enum ds_outcome
-parse_frame(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+parse_frame(const uint8_t *frame, size_t len, const struct ds_service_set *services, enum direction dir,
 	    struct ds_frame_info *info)
 {
 	uint16_t ethertype;
@@ -324,9 +391,9 @@ parse_frame(const uint8_t *frame, size_t len, const struct ds_service_set *servi
 	if (out != DS_OUT_ETH_NOT_IP)
 		return out;
 	if (ethertype == DS_ETHERTYPE_IPV4)
-		return parse_ipv4(frame, len, services, info);
+		return parse_ipv4(frame, len, services, dir, info);
 	if (ethertype == DS_ETHERTYPE_IPV6)
-		return parse_ipv6(frame, len, services, info);
+		return parse_ipv6(frame, len, services, dir, info);
 	return DS_OUT_ETH_NOT_IP;
 }
 
@@ -353,7 +420,22 @@ ds_classify(const uint8_t *frame, size_t len, const struct ds_service_set *servi
 	    struct ds_frame_info *info)
 {
 	*info = (struct ds_frame_info){ 0 };
-	info->outcome = parse_frame(frame, len, services, info);
+	info->outcome = parse_frame(frame, len, services, TO_SERVICE, info);
+	return info->outcome;
+}
+
+enum ds_outcome
+ds_classify_reply(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+		  struct ds_frame_info *info)
+{
+	*info = (struct ds_frame_info){ 0 };
+	info->outcome = parse_frame(frame, len, services, FROM_SERVICE, info);
+	if (info->outcome != DS_OUT_DTLS_RECORD) {
+		info->session_proof = 0;
+		info->has_server_cid = 0;
+		info->server_cid_len = 0;
+		info->server_cid_offset = 0;
+	}
 	return info->outcome;
 }
 

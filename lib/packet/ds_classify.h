@@ -34,6 +34,10 @@ struct ds_frame_info {
 	uint8_t cookie_len;      /**< ClientHello cookie length (0 = no cookie) */
 	uint8_t first_fragment;  /**< ClientHello is the first fragment of a longer message */
 	uint8_t service;         /**< index of the protected service in its set (0 without a set) */
+	uint8_t session_proof;   /**< ds_classify_reply(): a record is encrypted, so a session exists */
+	uint8_t has_server_cid;  /**< ds_classify_reply(): a ServerHello with a connection_id extension */
+	uint8_t server_cid_len;  /**< ... the length of the CID its client will send (RFC 9146) */
+	uint32_t server_cid_offset; /**< ... and where that CID is in the frame */
 };
 
 /**
@@ -56,6 +60,20 @@ struct ds_frame_info {
  */
 enum ds_outcome ds_classify(const uint8_t *frame, size_t len, const struct ds_service_set *services,
 			    struct ds_frame_info *info);
+
+/**
+ * Classify a frame a protected service sends toward a client (received on the inside port): the service
+ * is matched on the source address and port, every DTLS record header is checked, and
+ * info->session_proof tells whether one of them is encrypted (DTLS 1.0/1.2 epoch >= 1, a tls12_cid
+ * record, a DTLS 1.3 record of an epoch other than the handshake's), which only a session can produce.
+ * Epoch-0 records (ServerHello, HelloVerifyRequest) never are.
+ *
+ * @return
+ *   DS_OUT_DTLS_RECORD when every record header is sound (session_proof is 0 for anything else), or the
+ *   first thing wrong, with the outcomes of ds_classify() (DS_OUT_UDP_NOT_SERVICE: not from a service).
+ */
+enum ds_outcome ds_classify_reply(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+				  struct ds_frame_info *info);
 
 /**
  * Classify a UDP payload alone, as a server's socket receives it (for backends): the DTLS and

@@ -52,10 +52,16 @@ enum ds_dtls_wire {
 	DS_DTLS_CT_ACK = 26,       /**< RFC 9147 */
 	DS_DTLS_UNIFIED_HDR_MASK = 0xE0, /**< RFC 9147 §4: first byte 001xxxxx = DTLS 1.3 ciphertext */
 	DS_DTLS_UNIFIED_HDR_BITS = 0x20,
+	DS_DTLS_UNIFIED_EPOCH_MASK = 0x03, /**< RFC 9147 §4: the epoch's two low bits */
+	DS_DTLS13_EPOCH_HANDSHAKE = 2,     /**< RFC 9147 §6.1: handshake messages after the ServerHello */
 	DS_DTLS_VERSION_1_0 = 0xFEFF,
 	DS_DTLS_VERSION_1_2 = 0xFEFD,
 	DS_DTLS_HS_CLIENT_HELLO = 1,
+	DS_DTLS_HS_SERVER_HELLO = 2,
 	DS_DTLS_HS_HELLO_VERIFY_REQUEST = 3,
+	DS_TLS_EXT_CONNECTION_ID = 54, /**< RFC 9146 §3: the CID its sender wants to receive */
+	DS_TLS12_CID_OFFSET = 11,      /**< tls12_cid record: the CID follows type, version, epoch, sequence */
+	DS_TLS12_CID_FIXED_LEN = 13,   /**< tls12_cid record header without its CID: type .. seq, length */
 	DS_DTLS_RANDOM_LEN = 32,
 	DS_DTLS_SESSION_ID_MAX = 32,
 	/** Offsets inside the ClientHello body. */
@@ -137,6 +143,18 @@ ds_store_be32(uint8_t *p, uint32_t v)
 	v = __builtin_bswap32(v);
 #endif
 	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint32_t
+ds_load_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
 }
 
 #endif /* DS_WIRE_H */

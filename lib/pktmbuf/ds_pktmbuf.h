@@ -48,6 +48,27 @@ ds_pktmbuf_classify(const struct rte_mbuf *m, const struct ds_service_set *servi
 }
 
 /**
+ * Classify the frame a service sent (ds_classify_reply()) in an mbuf. A frame the NIC found damaged or
+ * that spans segments proves nothing and says nothing of connection IDs (session_proof, has_server_cid
+ * cleared); the frame is still the service's to send.
+ */
+static inline void
+ds_pktmbuf_classify_reply(const struct rte_mbuf *m, const struct ds_service_set *services,
+			  struct ds_frame_info *info)
+{
+	if (!rte_pktmbuf_is_contiguous(m)) {
+		*info = (struct ds_frame_info){ .outcome = DS_OUT_MBUF_MULTI_SEGMENT };
+		return;
+	}
+	ds_classify_reply(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), services, info);
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	    (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD) {
+		info->session_proof = 0;
+		info->has_server_cid = 0;
+	}
+}
+
+/**
  * Rewrite a ClientHello mbuf into its HelloVerifyRequest and prepare it for transmission.
  *
  * @param m

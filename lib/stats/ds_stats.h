@@ -46,10 +46,19 @@
 	X(FORWARDED_OUTSIDE, "forwarded_outside", 0, "frames from the inside port, forwarded out") \
 	X(DROPPED_INSIDE, "dropped_inside", 0, "frames from the inside port dropped (TTL, non-IP policy)") \
 	X(TX_FULL, "tx_full", 0, "frames the NIC did not take, freed") \
-	X(FLOW_INSERTED, "flow_inserted", 0, "verified flows created (only by a valid cookie)") \
+	X(FLOW_INSERTED, "flow_inserted", 0, "verified flows created by a valid cookie") \
 	X(FLOW_REFRESHED, "flow_refreshed", 0, "valid cookies from flows already verified") \
+	X(FLOW_LEARNED_INSIDE, "flow_learned_inside", 0, \
+	  "verified flows created by a service's encrypted record toward its client (a session the box did not see begin)") \
+	X(FLOW_REFRESHED_INSIDE, "flow_refreshed_inside", 0, "encrypted records of services toward flows already verified") \
+	X(FLOW_LOADED, "flow_loaded", 0, "verified flows restored from flows.state_file at start") \
+	X(FLOW_CID_LEARNED, "flow_cid_learned", 0, \
+	  "connection IDs (RFC 9146) keyed from a verified client's tls12_cid record, to follow an address change") \
+	X(FLOW_CID_MATCHED, "flow_cid_matched", 0, \
+	  "records of an unknown address forwarded because their connection ID belongs to a verified client") \
 	X(FLOW_EXPIRED, "flow_expired", 0, "verified flows removed after their idle timeout") \
-	X(FLOW_TABLE_FULL, "flow_table_full", 0, "valid cookies whose flow did not fit: CH2 forwarded anyway") \
+	X(FLOW_TABLE_FULL, "flow_table_full", 0, \
+	  "flows that did not fit (a valid cookie's CH2 or a service's record is forwarded anyway)") \
 	X(COOKIE_ENGINE_ERRORS, "cookie_engine_errors", 0, "MAC jobs ipsec-mb failed (their cookies refused)") \
 	X(BAD_COOKIE_SOURCE_REPORTED, "bad_cookie_source_reported", 0, \
 	  "sources over their bad-cookie allowance, reported to the control plane for auto_blocklist") \
@@ -90,8 +99,17 @@ bool ds_action_is_fate(enum ds_action action);
 /** Add @p n worker blocks (each where its worker lives) into @p total (relaxed loads: blocks may be written meanwhile). */
 void ds_stats_sum(const struct ds_stats *const *blocks, unsigned n, struct ds_stats *total);
 
-/** Whether rx_outside equals the sum of the fates, in a snapshot. */
+/**
+ * Whether the frame laws hold in a snapshot: rx_outside equals the sum of the fates, and rx_inside equals
+ * forwarded_outside + dropped_inside.
+ */
 bool ds_stats_conserved(const struct ds_stats *s);
+
+/**
+ * Whether the flow law holds (only for a worker at rest: the gauge is written once per loop):
+ * flows_active = flow_inserted + flow_learned_inside + flow_loaded + flow_cid_learned - flow_expired.
+ */
+bool ds_stats_flows_conserved(const struct ds_stats *s);
 
 /** Sum of the fates: what rx_outside must equal. */
 uint64_t ds_stats_fates(const struct ds_stats *s);

@@ -69,7 +69,16 @@ ds_stats_fates(const struct ds_stats *s)
 bool
 ds_stats_conserved(const struct ds_stats *s)
 {
-	return s->action[DS_ACT_RX_OUTSIDE] == ds_stats_fates(s);
+	return s->action[DS_ACT_RX_OUTSIDE] == ds_stats_fates(s) &&
+	       s->action[DS_ACT_RX_INSIDE] == s->action[DS_ACT_FORWARDED_OUTSIDE] + s->action[DS_ACT_DROPPED_INSIDE];
+}
+
+bool
+ds_stats_flows_conserved(const struct ds_stats *s)
+{
+	return s->flows_active + s->action[DS_ACT_FLOW_EXPIRED] ==
+	       s->action[DS_ACT_FLOW_INSERTED] + s->action[DS_ACT_FLOW_LEARNED_INSIDE] + s->action[DS_ACT_FLOW_LOADED] +
+		       s->action[DS_ACT_FLOW_CID_LEARNED];
 }
 
 void

@@ -30,6 +30,8 @@ enum ds_traffic_kind {
 	DS_TRAFFIC_DATA,    /**< an epoch-1 application_data record of the source's flow */
 	DS_TRAFFIC_GARBAGE, /**< UDP to the service whose payload is not DTLS */
 	DS_TRAFFIC_RAW,     /**< the raw payload as it is */
+	DS_TRAFFIC_REPLY,   /**< an epoch-1 application_data record from the service back to the source */
+	DS_TRAFFIC_KIND_COUNT
 };
 
 /** The largest frame made. */

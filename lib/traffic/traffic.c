@@ -16,6 +16,7 @@ static const char *const kind_names[] = {
 	[DS_TRAFFIC_DATA] = "data",
 	[DS_TRAFFIC_GARBAGE] = "garbage",
 	[DS_TRAFFIC_RAW] = "raw",
+	[DS_TRAFFIC_REPLY] = "reply",
 };
 
 int
@@ -175,6 +176,20 @@ data_payload(struct ds_traffic *t, uint8_t *payload, size_t cap)
 	return len;
 }
 
+/* The other direction: what the service sends back to the source. */
+static void
+swap_ends(struct ds_frame_addrs *a)
+{
+	const struct ds_frame_addrs there = *a;
+
+	memcpy(a->src_mac, there.dst_mac, sizeof(a->src_mac));
+	memcpy(a->dst_mac, there.src_mac, sizeof(a->dst_mac));
+	memcpy(a->src_ip, there.dst_ip, sizeof(a->src_ip));
+	memcpy(a->dst_ip, there.src_ip, sizeof(a->dst_ip));
+	a->src_port = there.dst_port;
+	a->dst_port = there.src_port;
+}
+
 /* Not DTLS: the first byte is below every record content type. */
 static size_t
 garbage_payload(struct ds_traffic *t, uint8_t *payload, size_t cap)
@@ -205,6 +220,10 @@ ds_traffic_frame(struct ds_traffic *t, enum ds_traffic_kind kind, uint64_t sourc
 	case DS_TRAFFIC_DATA:
 		len = data_payload(t, payload, sizeof(payload));
 		break;
+	case DS_TRAFFIC_REPLY:
+		swap_ends(&a);
+		len = data_payload(t, payload, sizeof(payload));
+		break;
 	case DS_TRAFFIC_GARBAGE:
 		len = garbage_payload(t, payload, sizeof(payload));
 		break;
@@ -213,6 +232,8 @@ ds_traffic_frame(struct ds_traffic *t, enum ds_traffic_kind kind, uint64_t sourc
 			memcpy(payload, t->spec.raw, t->spec.raw_len);
 			len = t->spec.raw_len;
 		}
+		break;
+	case DS_TRAFFIC_KIND_COUNT:
 		break;
 	}
 	return len == 0 ? 0 : ds_frame_build(out, cap, &a, payload, len);

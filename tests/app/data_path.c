@@ -232,3 +232,39 @@ data_path_mbufs_in_use(const struct data_path *dp)
 {
 	return rte_mempool_in_use_count(dp->pool);
 }
+
+void
+data_path_open_or_bail(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring, unsigned mbufs)
+{
+	char err[512];
+
+	if (data_path_open(dp, mode, rest, tx_ring, mbufs, err, sizeof(err)) != 0)
+		tap_bail("data path: %s", err);
+}
+
+bool
+data_path_laws_hold(const struct data_path *dp)
+{
+	const struct ds_stats *s = data_path_stats(dp);
+
+	return ds_stats_conserved(s) && ds_stats_flows_conserved(s);
+}
+
+unsigned
+data_path_pass(struct data_path *dp, enum ds_port_role port, const uint8_t *const *frames, const size_t *lens,
+	       unsigned n)
+{
+	const enum ds_port_role other = port == DS_PORT_INSIDE ? DS_PORT_OUTSIDE : DS_PORT_INSIDE;
+	struct rte_mbuf *m[DS_BURST];
+	unsigned got, out = 0;
+
+	if (data_path_send(dp, port, frames, lens, n) != n)
+		tap_bail("frames could not be queued");
+	data_path_run(dp);
+	while ((got = data_path_take(dp, other, m, DS_BURST)) != 0) {
+		out += got;
+		rte_pktmbuf_free_bulk(m, got);
+	}
+	data_path_drain(dp);
+	return out;
+}

@@ -55,6 +55,13 @@ void data_path_eal(const char *prog, unsigned mem_mb);
 int data_path_open(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring, unsigned mbufs,
 		   char *err, size_t err_len);
 
+/** data_path_open(), or bail out of the test with the reason. */
+void data_path_open_or_bail(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring,
+			    unsigned mbufs);
+
+/** The frame law and the flow law hold on the worker's counters (ds_stats_conserved, ds_stats_flows_conserved). */
+bool data_path_laws_hold(const struct data_path *dp);
+
 /** Set the control plane's clocks and run one tick of it (keys, challenge, automatic blocklist). */
 void data_path_tick(struct data_path *dp, uint64_t unix_ms, uint64_t monotonic_ms);
 
@@ -70,6 +77,13 @@ void data_path_run(struct data_path *dp);
 
 /** Take up to @p max frames that @p port sent. */
 unsigned data_path_take(struct data_path *dp, enum ds_port_role port, struct rte_mbuf **out, unsigned max);
+
+/**
+ * Send @p n frames in at @p port, run the worker, and count (then free) what left by the other port;
+ * every other frame is freed too. Bails out if the frames cannot be queued.
+ */
+unsigned data_path_pass(struct data_path *dp, enum ds_port_role port, const uint8_t *const *frames,
+			const size_t *lens, unsigned n);
 
 /** Free every frame the ports sent. */
 void data_path_drain(struct data_path *dp);

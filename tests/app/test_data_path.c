@@ -36,6 +36,7 @@
 #include "published_blocklist.h"
 #include "ds_wire.h"
 #include "hellos.h"
+#include "traffic_spec.h"
 #include "worker.h"
 #include "tap.h"
 
@@ -68,30 +69,7 @@ static void
 spec_for(struct ds_traffic_spec *spec, const struct hello *h, unsigned ip_version, uint8_t base, uint64_t sources,
 	 uint64_t seed)
 {
-	static const uint8_t dst4[16] = { 10, 0, 0, 2 }, dst6[16] = { 0xfd, 0, [15] = 2 };
-
-	memset(spec, 0, sizeof(*spec));
-	spec->hello = h->fb.data + h->info.dtls_offset;
-	spec->hello_len = h->info.dtls_len;
-	spec->ip_version = (uint8_t)ip_version;
-	spec->src_base[0] = ip_version == 4 ? base : 0x20;
-	spec->src_base[1] = ip_version == 4 ? 0 : base;
-	spec->sources = sources;
-	spec->random_sources = true;
-	memcpy(spec->dst_ip, ip_version == 4 ? dst4 : dst6, 16);
-	spec->dst_port = 4433;
-	memcpy(spec->src_mac, "\x02\x00\x00\x00\x00\x01", 6);
-	memcpy(spec->dst_mac, "\x02\x00\x00\x00\x00\x02", 6);
-	spec->seed = seed;
-}
-
-static void
-open_or_bail(struct data_path *dp, const char *rest, unsigned tx_ring, unsigned mbufs)
-{
-	char err[512];
-
-	if (data_path_open(dp, "inline", rest, tx_ring, mbufs, err, sizeof(err)) != 0)
-		tap_bail("data path: %s", err);
+	traffic_spec(spec, h, ip_version, base, sources, true, seed);
 }
 
 static void
@@ -162,7 +140,7 @@ check_hostile(void)
 	uint64_t rng = 0x9E3779B97F4A7C15ull, frames = 0, inside = 0, replies = 0;
 	unsigned conserved_bursts = 0, bursts = 0, larger = 0, h, v, round;
 
-	open_or_bail(&dp, services, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", services, 4096, 8192);
 	forged = forger_keys(&dp, &forger, &engine);
 	for (h = 0; h < n_hellos; h++) {
 		for (v = 4; v <= 6; v += 2) {
@@ -250,7 +228,7 @@ check_legit_in_flood(void)
 	uint64_t counts[5] = { 0 }, inside = 0;
 	unsigned i, k;
 
-	open_or_bail(&dp, services, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", services, 4096, 8192);
 	if ((engine = ds_cookie_engine_create(err, sizeof(err))) == NULL)
 		tap_bail("engine: %s", err);
 	spec_for(&as, &hellos[0], 4, SPOOFED_BASE, 1 << 20, 11);
@@ -324,7 +302,7 @@ check_flood(void)
 	uint64_t sent = 0, distinct = 0;
 	long rss_warm = 0, rss_end;
 
-	open_or_bail(&dp, services, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", services, 4096, 8192);
 	spec_for(&spec, &hellos[0], 4, SPOOFED_BASE, 1u << FLOOD_SOURCES_BITS, 99);
 	if (ds_traffic_init(&t, &spec, err, sizeof(err)) != 0)
 		tap_bail("traffic: %s", err);
@@ -416,7 +394,7 @@ check_table_full(void)
 	uint64_t fit, verified_before, unverified_before;
 
 	snprintf(rest, sizeof(rest), "%sflows:\n  capacity: 1024\n", services);
-	open_or_bail(&dp, rest, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", rest, 4096, 8192);
 	engine = legit_clients(&dp, 6, 3, &t);
 	s = data_path_stats(&dp);
 	send_clients(&dp, &t, DS_TRAFFIC_CH2, 0, 1300);
@@ -463,7 +441,7 @@ check_blocklist(void)
 	uint64_t verified, blocked, unverified;
 
 	snprintf(rest, sizeof(rest), "%sblocklist:\n  - \"100.0.0.0/26\"\n", services);
-	open_or_bail(&dp, rest, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", rest, 4096, 8192);
 	engine = legit_clients(&dp, 4, 31, &t);
 	s = data_path_stats(&dp);
 	/* Clients 0..255 are 100.0.0.0..255: the first 64 are listed in the configuration. */
@@ -532,7 +510,7 @@ check_challenge(void)
 
 	snprintf(rest, sizeof(rest),
 		 "%schallenge:\n  mode: under-attack\n  on_rate: 1000\n  off_rate: 500\n  off_after: 1\n", services);
-	open_or_bail(&dp, rest, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", rest, 4096, 8192);
 	engine = legit_clients(&dp, 4, 41, &t);
 	s = data_path_stats(&dp);
 	/* 1 s at 800/s: under on_rate, every ClientHello passes to the backend. */
@@ -607,7 +585,7 @@ check_auto_blocklist(void)
 
 	snprintf(rest, sizeof(rest),
 		 "%sauto_blocklist:\n  bad_cookies: 4\n  forgive_per_s: 1\n  duration: 5\n", services);
-	open_or_bail(&dp, rest, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", rest, 4096, 8192);
 	spec_for(&spec, &hellos[0], 4, LEGIT_BASE, 1 << 16, 43);
 	spec.random_sources = false;
 	spec.keyset = forger_keys(&dp, &forger, &engine);
@@ -660,7 +638,7 @@ check_tx_full(void)
 	const struct ds_stats *s;
 	unsigned k, i;
 
-	open_or_bail(&dp, services, 64, 4096);
+	data_path_open_or_bail(&dp, "inline", services, 64, 4096);
 	engine = legit_clients(&dp, 4, 8, &t);
 	s = data_path_stats(&dp);
 	for (k = 0; k < 16; k++) {
@@ -783,7 +761,7 @@ check_rotation_under_load(void)
 
 	snprintf(rest, sizeof(rest), "services:\n  - \"10.0.0.2:4433\"\ncookie:\n  secret_file: cookie.secret\n"
 		 "  key_period: 1\n  clock_skew_ms: 0\n");
-	open_or_bail(&dp, rest, 4096, 8192);
+	data_path_open_or_bail(&dp, "inline", rest, 4096, 8192);
 	now = dp.unix_ms;
 	s = data_path_stats(&dp);
 	spec_for(&cs, &hellos[0], 4, LEGIT_BASE, 1 << 16, 21);

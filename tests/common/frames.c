@@ -145,13 +145,30 @@ frame_rewrap_other_family(struct frame_buf *fb, struct ds_frame_info *info)
 	return info->ip_version;
 }
 
+typedef enum ds_outcome (*classifier)(const uint8_t *frame, size_t len, const struct ds_service_set *services,
+				       struct ds_frame_info *info);
+
+static enum ds_outcome
+classify_copy(classifier fn, const struct frame_buf *fb, const struct ds_service_set *services,
+	      struct ds_frame_info *info)
+{
+	uint8_t *copy = frame_dup(fb->data, fb->len);
+	enum ds_outcome outcome = fn(copy, fb->len, services, info);
+
+	free(copy);
+	return outcome;
+}
+
 enum ds_outcome
 frame_classify(const struct frame_buf *fb, const struct ds_service_set *services,
 	       struct ds_frame_info *info)
 {
-	uint8_t *copy = frame_dup(fb->data, fb->len);
-	enum ds_outcome outcome = ds_classify(copy, fb->len, services, info);
+	return classify_copy(ds_classify, fb, services, info);
+}
 
-	free(copy);
-	return outcome;
+enum ds_outcome
+frame_classify_reply(const struct frame_buf *fb, const struct ds_service_set *services,
+		     struct ds_frame_info *info)
+{
+	return classify_copy(ds_classify_reply, fb, services, info);
 }

@@ -56,4 +56,8 @@ void frame_fix_udp_cksum(struct frame_buf *fb, const struct ds_frame_info *info)
 enum ds_outcome frame_classify(const struct frame_buf *fb, const struct ds_service_set *services,
 			       struct ds_frame_info *info);
 
+/** The same for a frame a service sends (ds_classify_reply()). */
+enum ds_outcome frame_classify_reply(const struct frame_buf *fb, const struct ds_service_set *services,
+				     struct ds_frame_info *info);
+
 #endif /* DS_TEST_FRAMES_H */

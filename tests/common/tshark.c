@@ -54,10 +54,9 @@ split_rows(struct tshark_table *table, size_t len)
 	table->rows = lines;
 }
 
-int
-tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
-	    size_t nfields,
-	    struct tshark_table *table)
+static int
+read_fields(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields, size_t nfields,
+	    char occurrence, struct tshark_table *table)
 {
 	char cmd[8192];
 	size_t n, i, len;
@@ -67,7 +66,7 @@ tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const 
 	memset(table, 0, sizeof(*table));
 	n = (size_t)snprintf(cmd, sizeof(cmd),
 			     "tshark -n -r '%s' -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE "
-			     "-T fields -E occurrence=f -E separator=/t", pcap);
+			     "-T fields -E occurrence=%c -E aggregator=, -E separator=/t", pcap, occurrence);
 	for (i = 0; i < n_ports && n < sizeof(cmd); i++)
 		if (dtls_ports[i] != 0)
 			n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " -d udp.port==%u,dtls", dtls_ports[i]);
@@ -123,4 +122,18 @@ tshark_number(const char *cell)
 		return -1;
 	value = strtoll(cell, &end, 0);
 	return *end == '\0' ? value : -1;
+}
+
+int
+tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
+	    size_t nfields, struct tshark_table *table)
+{
+	return read_fields(pcap, dtls_ports, n_ports, fields, nfields, 'f', table);
+}
+
+int
+tshark_read_every(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
+		  size_t nfields, struct tshark_table *table)
+{
+	return read_fields(pcap, dtls_ports, n_ports, fields, nfields, 'a', table);
 }

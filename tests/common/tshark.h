@@ -32,6 +32,10 @@ int tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, co
 		size_t nfields,
 		struct tshark_table *table);
 
+/** tshark_read(), with every occurrence of each field in a frame, comma-separated ("22,20,22"). */
+int tshark_read_every(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
+		      size_t nfields, struct tshark_table *table);
+
 /** One cell. */
 const char *tshark_cell(const struct tshark_table *table, size_t row, size_t col);
 

@@ -78,20 +78,34 @@ wait_log() {
 	tb_wait_for "$1" "$2" "$3" || { sed 's/^/# /' "$1"; bail "$4 did not start"; }
 }
 
+# start_backends BACKEND SECRET [OPTION...]: the echo backend on both server addresses, verifying
+# cookies with SECRET, ready. Sets backend_pids; logs in $work/backend4.log and $work/backend6.log.
+start_backends() {
+	local backend=$1 secret=$2
+	shift 2
+	ip netns exec "$(tb_ns srv)" "$backend" --listen "$TB_SRV4:4433" --secret "$secret" "$@" \
+		>"$work/backend4.log" 2>&1 &
+	backend_pids=$!
+	ip netns exec "$(tb_ns srv)" "$backend" --listen "[$TB_SRV6]:4433" --secret "$secret" "$@" \
+		>"$work/backend6.log" 2>&1 &
+	backend_pids="$backend_pids $!"
+	wait_log "$work/backend4.log" listening 10 "the IPv4 backend"
+	wait_log "$work/backend6.log" listening 10 "the IPv6 backend"
+}
+
+# start_scrubber CONFIG LOG STATS_JSON: the appliance in the box, ready. Sets scrubber_pid.
+start_scrubber() {
+	ip netns exec "$(tb_ns box)" "$scrubber" -c "$1" --duration 120 --stats-json "$3" >"$2" 2>&1 &
+	scrubber_pid=$!
+	wait_log "$2" "^dtls-scrubber:" 30 "the appliance"
+}
+
 # start_box BACKEND SECRET: the OpenSSL echo backend on both server addresses (verifying cookies with
 # SECRET) and the appliance on $work/box.yaml in the box, all ready. Sets backend_pids, scrubber_pid;
 # the appliance writes $work/scrubber.log and $work/stats.json.
 start_box() {
-	ip netns exec "$(tb_ns srv)" "$1" --listen "$TB_SRV4:4433" --secret "$2" >"$work/backend4.log" 2>&1 &
-	backend_pids=$!
-	ip netns exec "$(tb_ns srv)" "$1" --listen "[$TB_SRV6]:4433" --secret "$2" >"$work/backend6.log" 2>&1 &
-	backend_pids="$backend_pids $!"
-	ip netns exec "$(tb_ns box)" "$scrubber" -c "$work/box.yaml" --duration 120 --stats-json "$work/stats.json" \
-		>"$work/scrubber.log" 2>&1 &
-	scrubber_pid=$!
-	wait_log "$work/scrubber.log" "^dtls-scrubber:" 30 "the appliance"
-	wait_log "$work/backend4.log" listening 10 "the IPv4 backend"
-	wait_log "$work/backend6.log" listening 10 "the IPv6 backend"
+	start_backends "$1" "$2"
+	start_scrubber "$work/box.yaml" "$work/scrubber.log" "$work/stats.json"
 }
 
 # telemetry COMMAND EXPR: EXPR (Python, over the answer `r`) of one DPDK telemetry command of the

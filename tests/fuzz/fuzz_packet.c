@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target: any bytes through the classifier and, for a ClientHello, the HVR writer.
+ * libFuzzer target: any bytes through the classifier (both ways: to a service, and from one) and, for a
+ * ClientHello, the HVR writer.
  *
  * Input layout: one control byte, then the frame. Control bit 0 protects only UDP port 4433 (else
  * every port); bits 1-5 + 1 give the cookie length. Any broken invariant traps, so the fuzzer keeps
@@ -35,6 +36,20 @@ check_offsets(const struct ds_frame_info *info, size_t len)
 			info->cookie_offset + info->cookie_len <= info->dtls_offset + info->dtls_len);
 }
 
+/* The same bytes read as a service's frame: a proof or a CID only in a datagram of well-formed records. */
+static void
+check_reply(const uint8_t *frame, size_t len, const struct ds_service_set *svc)
+{
+	struct ds_frame_info info;
+
+	require((unsigned)ds_classify_reply(frame, len, svc, &info) < DS_OUT_COUNT);
+	check_offsets(&info, len);
+	require(info.outcome == DS_OUT_DTLS_RECORD || (!info.session_proof && !info.has_server_cid));
+	if (info.has_server_cid)
+		require(info.server_cid_offset >= info.dtls_offset &&
+			info.server_cid_offset + info.server_cid_len <= info.dtls_offset + info.dtls_len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -67,6 +82,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	require((unsigned)ds_classify(frame, len, svc, &info) < DS_OUT_COUNT);
 	require(memcmp(frame, request, len) == 0);
 	check_offsets(&info, len);
+	check_reply(frame, len, svc);
+	require(memcmp(frame, request, len) == 0);
 	if (ds_outcome_is_client_hello(info.outcome)) {
 		for (i = 0; i < cookie_len; i++)
 			cookie[i] = (uint8_t)(i * 7 + cookie_len);

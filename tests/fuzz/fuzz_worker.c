@@ -5,8 +5,11 @@
  * the routed one challenges only under attack and lists sources of bad cookies automatically, its
  * control plane ticking 100 ms per input (states switch and entries come and go as inputs go by).
  * Input layout: worker_input.h. After every input, any broken invariant traps:
- *   - the counters conserve (every outside frame has exactly one fate);
- *   - no flow appears (the fuzzer cannot make a valid cookie: a new flow is one made without one);
+ *   - the counters conserve (every frame of either port has exactly one fate), and so do the flows
+ *     (active = made by cookie + learned from the service's records + loaded - expired);
+ *   - no flow is made by a cookie (the fuzzer cannot make a valid one: such a flow would be forged);
+ *     flows and connection IDs learned from the inside (where the fuzzer plays the service too) are
+ *     at most one each per frame received there;
  *   - no frame leaves either port larger than the largest frame of the input;
  *   - every mbuf is back in the pool once the ports' rings are emptied.
  */
@@ -149,8 +152,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data_path_run(&paths[p]);
 		/* The control plane ticks 100 ms per input: challenge switches and automatic entries expire. */
 		data_path_tick(&paths[p], paths[p].unix_ms, paths[p].monotonic_ms + 100);
-		require(ds_stats_conserved(s));
+		require(ds_stats_conserved(s) && ds_stats_flows_conserved(s));
 		require(s->action[DS_ACT_FLOW_INSERTED] == flows_made[p]);
+		/* One proof and one handed-out CID at most per frame of the service. */
+		require(s->action[DS_ACT_FLOW_LEARNED_INSIDE] + s->action[DS_ACT_FLOW_REFRESHED_INSIDE] <=
+				s->action[DS_ACT_RX_INSIDE] &&
+			s->action[DS_ACT_FLOW_CID_LEARNED] <= s->action[DS_ACT_RX_INSIDE]);
 		check_sent(&paths[p], largest);
 		require(data_path_mbufs_in_use(&paths[p]) == 0);
 	}

@@ -3,16 +3,24 @@
  * Seed corpus for the fuzzers, written to CORPUS_DIR:
  *   make_corpus packet CORPUS_DIR   every frame of the captures, each with a few control bytes
  *   make_corpus worker CORPUS_DIR   the same frames framed for fuzz_worker, alone and in bursts, with
- *                                   spoofed ClientHellos and records of its verified flows
+ *                                   spoofed ClientHellos, records of its verified flows, the service's
+ *                                   records and ServerHellos handing out connection IDs, tls12_cid records
  *   make_corpus config CORPUS_DIR   the configuration files shipped with the project
  *   make_corpus secret CORPUS_DIR   the packet seeds (any bytes will do)
+ *   make_corpus state CORPUS_DIR    flow state files (without their MAC) as the appliance writes them:
+ *                                   empty, IPv4 and IPv6 flows on both workers, a worker over capacity,
+ *                                   stale, from the future, of another worker count
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
+#include "cid_records.h"
+#include "ds_build.h"
+#include "ds_flow_state.h"
 #include "tap.h"
+#include "state_input.h"
 #include "worker_input.h"
 
 static size_t written;
@@ -75,6 +83,59 @@ burst_add(struct burst *b, uint8_t control, const uint8_t *frame, size_t len)
 	b->len += 3 + len;
 }
 
+/* @p frame (a service's when @p from_service) with its UDP payload replaced by @p payload; 0 if it cannot be. */
+static size_t
+with_payload(uint8_t *out, const uint8_t *frame, size_t len, bool from_service, const uint8_t *payload,
+	     size_t payload_len)
+{
+	struct ds_frame_addrs a = { 0 };
+	struct ds_frame_info info;
+	const size_t alen = len > 0 && frame[12] == 0x86 ? 16 : 4;
+
+	if ((from_service ? ds_classify_reply(frame, len, NULL, &info) : ds_classify(frame, len, NULL, &info)) !=
+	    DS_OUT_DTLS_RECORD)
+		return 0;
+	memcpy(a.dst_mac, frame, 6);
+	memcpy(a.src_mac, frame + 6, 6);
+	a.ip_version = info.ip_version;
+	memcpy(a.src_ip, ds_frame_src_addr(frame, &info), alen);
+	memcpy(a.dst_ip, ds_frame_dst_addr(frame, &info), alen);
+	a.src_port = info.src_port;
+	a.dst_port = info.dst_port;
+	return ds_frame_build(out, DS_TRAFFIC_FRAME_MAX, &a, payload, payload_len);
+}
+
+/*
+ * Connection IDs (RFC 9146): the service hands verified client s a CID in its ServerHello; the client's
+ * tls12_cid records come from its own address and from an address never verified (a NAT rebinding).
+ */
+static void
+cid_seeds(const char *dir, struct ds_traffic *t, unsigned v, unsigned ctrl, struct burst *b)
+{
+	static uint8_t frame[DS_TRAFFIC_FRAME_MAX], out[DS_TRAFFIC_FRAME_MAX];
+	uint8_t payload[CID_RECORD_MAX], cid[8];
+	char name[64];
+	uint64_t s;
+
+	b->len = 0;
+	for (s = 0; s < 8; s++) {
+		size_t len;
+
+		memset(cid, (int)(0x40 + s), sizeof(cid));
+		len = ds_traffic_frame(t, DS_TRAFFIC_REPLY, s, frame, sizeof(frame));
+		len = with_payload(out, frame, len, true, payload, cid_server_hello(payload, cid, sizeof(cid)));
+		burst_add(b, (uint8_t)(ctrl | FUZZ_CTRL_INSIDE), out, len);
+		len = ds_traffic_frame(t, DS_TRAFFIC_DATA, s, frame, sizeof(frame));
+		len = with_payload(out, frame, len, false, payload, cid_record(payload, cid, sizeof(cid), s, 32));
+		burst_add(b, (uint8_t)ctrl, out, len);
+		len = ds_traffic_frame(t, DS_TRAFFIC_DATA, FUZZ_FLOWS + s, frame, sizeof(frame));
+		len = with_payload(out, frame, len, false, payload, cid_record(payload, cid, sizeof(cid), s, 32));
+		burst_add(b, (uint8_t)ctrl, out, len);
+	}
+	snprintf(name, sizeof(name), "cids-v%u-%u", v, ctrl);
+	write_seed(dir, name, b->data, b->len);
+}
+
 static void
 worker_seeds(const char *dir)
 {
@@ -99,7 +160,7 @@ worker_seeds(const char *dir)
 		snprintf(name, sizeof(name), "hellos-%u", ctrl);
 		write_seed(dir, name, all.data, all.len);
 	}
-	/* Records of the verified flows, CH1s of the same clients, garbage, and a server's answer inside. */
+	/* Records of the verified flows, CH1s of the same clients, garbage, frames inside, flows the service vouches for. */
 	for (v = 4; v <= 6; v += 2) {
 		struct ds_traffic_spec spec;
 		struct ds_traffic t;
@@ -121,9 +182,15 @@ worker_seeds(const char *dir)
 				burst_add(&b, (uint8_t)ctrl, frame, len);
 				len = ds_traffic_frame(&t, DS_TRAFFIC_DATA, s, frame, sizeof(frame));
 				burst_add(&b, (uint8_t)(ctrl | FUZZ_CTRL_INSIDE), frame, len);
+				/* A client never verified: the service's record vouches for it, then its own. */
+				len = ds_traffic_frame(&t, DS_TRAFFIC_REPLY, FUZZ_FLOWS + s, frame, sizeof(frame));
+				burst_add(&b, (uint8_t)(ctrl | FUZZ_CTRL_INSIDE), frame, len);
+				len = ds_traffic_frame(&t, DS_TRAFFIC_DATA, FUZZ_FLOWS + s, frame, sizeof(frame));
+				burst_add(&b, (uint8_t)ctrl, frame, len);
 			}
 			snprintf(name, sizeof(name), "flows-v%u-%u", v, ctrl);
 			write_seed(dir, name, b.data, b.len);
+			cid_seeds(dir, &t, v, ctrl, &b);
 		}
 	}
 	/* ClientHellos and records from a blocklisted prefix (worker_input.h). */
@@ -178,17 +245,62 @@ config_seeds(const char *dir)
 	}
 }
 
+/* A state file of @p count flows (alternating families and workers), without its MAC. */
+static void
+state_seed(const char *dir, const char *name, uint64_t count, uint64_t written_ms, uint32_t n_workers)
+{
+	const struct ds_flow_state_meta m = { .n_workers = n_workers, .written_ms = written_ms,
+					      .idle_timeout_ms = 300000, .count = count };
+	const size_t len = ds_flow_state_size(count) - DS_FLOW_STATE_MAC;
+	uint8_t *file = calloc(1, len);
+	uint64_t i;
+
+	if (file == NULL)
+		tap_bail("out of memory");
+	ds_flow_state_write_header(file, &m);
+	for (i = 0; i < count; i++) {
+		struct ds_flow_state_entry e = { .worker = (uint32_t)(i % n_workers), .idle_left_ms = 1000 * (uint32_t)i };
+
+		e.key.ip_version = i % 2 ? 6 : 4;
+		e.key.client[0] = e.key.ip_version == 4 ? 100 : 0x20;
+		e.key.client[3] = (uint8_t)i;
+		e.key.server[0] = e.key.ip_version == 4 ? 10 : 0xfd;
+		e.key.server[e.key.ip_version == 4 ? 3 : 15] = 2;
+		e.key.client_port = (uint16_t)(40000 + i);
+		e.key.server_port = 4433;
+		ds_flow_state_write_entry(file, i, &e);
+	}
+	write_seed(dir, name, file, len);
+	free(file);
+}
+
+static void
+state_seeds(const char *dir)
+{
+	const uint64_t now = FUZZ_STATE_NOW_MS;
+
+	state_seed(dir, "state-empty", 0, now - 1000, FUZZ_STATE_WORKERS);
+	state_seed(dir, "state-one", 1, now - 1000, FUZZ_STATE_WORKERS);
+	state_seed(dir, "state-both-families", 6, now - 1000, FUZZ_STATE_WORKERS);
+	state_seed(dir, "state-over-capacity", 2 * FUZZ_STATE_CAPACITY + 2, now - 1000, FUZZ_STATE_WORKERS);
+	state_seed(dir, "state-stale", 3, now - 400000, FUZZ_STATE_WORKERS);
+	state_seed(dir, "state-future", 3, now + 120000, FUZZ_STATE_WORKERS);
+	state_seed(dir, "state-other-workers", 3, now - 1000, FUZZ_STATE_WORKERS + 1);
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s packet|worker|config|secret CORPUS_DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s packet|worker|config|secret|state CORPUS_DIR\n", argv[0]);
 		return 2;
 	}
 	if (strcmp(argv[1], "worker") == 0)
 		worker_seeds(argv[2]);
 	else if (strcmp(argv[1], "config") == 0)
 		config_seeds(argv[2]);
+	else if (strcmp(argv[1], "state") == 0)
+		state_seeds(argv[2]);
 	else if (strcmp(argv[1], "packet") == 0 || strcmp(argv[1], "secret") == 0)
 		packet_seeds(argv[2]);
 	else

@@ -18,6 +18,7 @@
 
 #include "ds_traffic.h"
 #include "hellos.h"
+#include "traffic_spec.h"
 
 enum { FUZZ_FLOWS = 64, FUZZ_CTRL_INSIDE = 1, FUZZ_CTRL_ROUTED = 2 };
 
@@ -29,20 +30,7 @@ enum { FUZZ_FLOWS = 64, FUZZ_CTRL_INSIDE = 1, FUZZ_CTRL_ROUTED = 2 };
 static inline void
 fuzz_legit_spec(struct ds_traffic_spec *spec, const struct hello *h, unsigned ip_version)
 {
-	static const uint8_t dst4[16] = { 10, 0, 0, 2 }, dst6[16] = { 0xfd, 0, [15] = 2 };
-
-	memset(spec, 0, sizeof(*spec));
-	spec->hello = h->fb.data + h->info.dtls_offset;
-	spec->hello_len = h->info.dtls_len;
-	spec->ip_version = (uint8_t)ip_version;
-	spec->src_base[0] = ip_version == 4 ? 100 : 0x20;
-	spec->src_base[1] = ip_version == 4 ? 0 : 100;
-	spec->sources = FUZZ_FLOWS;
-	memcpy(spec->dst_ip, ip_version == 4 ? dst4 : dst6, 16);
-	spec->dst_port = 4433;
-	memcpy(spec->src_mac, "\x02\x00\x00\x00\x00\x01", 6);
-	memcpy(spec->dst_mac, "\x02\x00\x00\x00\x00\x02", 6);
-	spec->seed = 7;
+	traffic_spec(spec, h, ip_version, 100, FUZZ_FLOWS, false, 7);
 }
 
 #endif /* DS_FUZZ_WORKER_INPUT_H */

@@ -129,6 +129,8 @@ static const struct config_case cases[] = {
 	  { { NULL, "  key_period: 2\n  clock_skew_ms: 1500\n" } } },
 	{ "flow capacity too small", "18:13: flows.capacity", "10 is out of range (expected 1024..",
 	  { { NULL, "flows:\n  capacity: 10\n" } } },
+	{ "empty flow state file path", "18:15: flows.state_file", "must not be empty",
+	  { { NULL, "flows:\n  state_file: \"\"\n" } } },
 	{ "HVR rate limit table not a power of two", "18:12: hvr_rate_limit.entries", "3000 is not a power of two",
 	  { { NULL, "hvr_rate_limit:\n  entries: 3000\n" } } },
 	{ "IPv4 prefix of the HVR rate limit too long", "18:16: hvr_rate_limit.ipv4_prefix",
@@ -278,7 +280,8 @@ main(int argc, char **argv)
 			  cfg.hvr_limit.ipv4_prefix == 24 && cfg.hvr_limit.ipv6_prefix == 56 &&
 			  cfg.hvr_limit.entries == 65536 && cfg.challenge.mode == DS_CHALLENGE_ALWAYS &&
 			  cfg.auto_blocklist.bad_cookies == 0 && cfg.auto_blocklist.duration_s == 600 &&
-			  cfg.flow_capacity == 65536 && cfg.flow_idle_timeout_s == 60 && cfg.non_ip == DS_POLICY_PASS &&
+			  cfg.flow_capacity == 65536 && cfg.flow_idle_timeout_s == 60 && cfg.flow_state_file[0] == '\0' &&
+			  cfg.non_ip == DS_POLICY_PASS &&
 			  cfg.non_service == DS_POLICY_PASS && cfg.ip_fragments == DS_POLICY_DROP &&
 			  cfg.ports[DS_PORT_OUTSIDE].rx_desc == 1024 && !cfg.ports[0].is_pci &&
 			  strcmp(cfg.ports[0].name, "net_af_packet0") == 0,
