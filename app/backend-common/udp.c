@@ -16,7 +16,8 @@ udp_parse_address(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 	struct ds_service svc;
 
 	memset(ss, 0, sizeof(*ss));
-	if (ds_service_parse(text, &svc) != 0 || svc.any_address)
+	/* "*:PORT" names no family: a server binds 0.0.0.0 or [::]. */
+	if (ds_service_parse(text, &svc) != 0 || svc.ip_version == 0)
 		return -1;
 	if (svc.ip_version == 4) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
@@ -54,8 +55,15 @@ int
 udp_listen(const struct sockaddr_storage *addr, socklen_t len)
 {
 	const struct timeval tick = { .tv_usec = 200 * 1000 };
+	const int zero = 0;
 	int fd = reusable_socket(addr->ss_family);
 
+	/* [::] takes IPv4 clients too, whatever net.ipv6.bindv6only says. */
+	if (fd >= 0 && addr->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) != 0) {
+		close(fd);
+		return -1;
+	}
 	if (fd < 0 || bind(fd, (const struct sockaddr *)addr, len) != 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof(tick)) != 0) {
 		if (fd >= 0)
@@ -65,11 +73,18 @@ udp_listen(const struct sockaddr_storage *addr, socklen_t len)
 	return fd;
 }
 
+socklen_t
+udp_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
 int
-udp_client_socket(const struct sockaddr_storage *local, socklen_t len, const struct sockaddr *client)
+udp_client_socket(const struct sockaddr_storage *local, const struct sockaddr *client)
 {
 	/* A connected socket wins over the listening one for this client's datagrams. */
 	const struct timeval idle = { .tv_sec = 30 };
+	const socklen_t len = udp_len(local);
 	int fd = reusable_socket(local->ss_family);
 
 	if (fd < 0 || bind(fd, (const struct sockaddr *)local, len) != 0 || connect(fd, client, len) != 0 ||

@@ -5,12 +5,11 @@
  * lines marked "libdtlscookie"), so the ClientHello the scrubber forwards is accepted as it is and
  * gnutls_dtls_prestate_set() makes the ServerHello carry the message_seq the client expects.
  *
- *   dtls-echo-gnutls --listen ADDR:PORT --secret FILE [--key-period S]
+ *   dtls-echo-gnutls --listen ADDR:PORT --secret FILE [--key-period S] [--clock-skew-ms MS]
  *
- * ADDR is the service's own address. A self-signed P-256 certificate is made at start; each client
- * gets a socket and a thread that echo until it leaves or is silent 30 s.
+ * ADDR is the service's address, or 0.0.0.0 / [::] (dual-stack). A self-signed P-256 certificate is
+ * made at start; each client gets a socket and a thread that echo until it leaves or is silent 30 s.
  */
-#include <getopt.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <poll.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "dtlscookie-gnutls.h"
+#include "options.h"
 #include "udp.h"
 
 enum { DATAGRAM_MAX = 4096, MTU = 1400 };
@@ -114,13 +114,13 @@ serve_client(void *arg)
 }
 
 static void
-start_client(const struct sockaddr_storage *local, socklen_t len, const struct sockaddr *peer,
-	     gnutls_dtls_prestate_st *prestate, const uint8_t *hello, ssize_t hello_len)
+start_client(const struct sockaddr_storage *local, const struct sockaddr *peer, gnutls_dtls_prestate_st *prestate,
+	     const uint8_t *hello, ssize_t hello_len)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	pthread_t thread;
 
-	if (c == NULL || (c->fd = udp_client_socket(local, len, peer)) < 0) {
+	if (c == NULL || (c->fd = udp_client_socket(local, peer)) < 0) {
 		perror("client socket");
 		free(c);
 		return;
@@ -173,59 +173,39 @@ self_signed(void)
 int
 main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "secret", required_argument, NULL, 's' },
-		{ "key-period", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct dtlscookie_options opt = { .mode = DTLSCOOKIE_GNUTLS };
-	struct sockaddr_storage local;
-	socklen_t local_len = 0;
-	const char *listen_at = NULL;
+	struct example_options o;
 	struct dtlscookie *dc;
 	char err[512];
 	uint8_t buf[DATAGRAM_MAX];
-	int o, fd;
+	int rc, fd;
 
-	while ((o = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (o == 'l')
-			listen_at = optarg;
-		else if (o == 's')
-			opt.secret_file = optarg;
-		else if (o == 'p')
-			opt.key_period_s = (unsigned)atoi(optarg);
-		else
-			return 2;
-	}
-	if (listen_at == NULL || udp_parse_address(listen_at, &local, &local_len) != 0) {
-		fprintf(stderr, "usage: %s --listen ADDR:PORT --secret FILE [--key-period S]\n", argv[0]);
-		return 2;
-	}
-	dc = dtlscookie_new(&opt, err, sizeof(err));                       /* libdtlscookie */
+	if ((rc = example_options_parse(argc, argv, 1u << DTLSCOOKIE_GNUTLS, false, &o)) != 0)
+		return rc;
+	dc = dtlscookie_new(&o.cookie, err, sizeof(err));                  /* libdtlscookie */
 	if (dc == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	fd = udp_listen(&local, local_len);
-	if (gnutls_global_init() < 0 || self_signed() != 0 || fd < 0) {
-		perror(listen_at);
+	fd = udp_listen(&o.listen, o.listen_len);
+	if (gnutls_global_init() < 0 || self_signed() != 0 || fd < 0 || dtlscookie_socket_setup(fd) != 0) { /* libdtlscookie */
+		perror(o.listen_text);
 		return 1;
 	}
-	printf("dtls-echo-gnutls: listening on %s\n", listen_at);
+	printf("dtls-echo-gnutls: listening on %s\n", o.listen_text);
 	fflush(stdout);
 	for (;;) {
-		struct sockaddr_storage peer;
-		socklen_t peer_len = sizeof(peer);
+		struct sockaddr_storage peer, to;
+		const socklen_t peer_len = sizeof(peer);
 		gnutls_dtls_prestate_st prestate;
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_PEEK, (struct sockaddr *)&peer, &peer_len);
+		/* The datagram, who sent it, and (on a wildcard socket) the address it was sent to. */
+		ssize_t n = dtlscookie_recv(fd, buf, sizeof(buf), MSG_PEEK, &peer, &to);              /* libdtlscookie */
 
 		if (n <= 0)
 			continue;
 		memset(&prestate, 0, sizeof(prestate));
 		if (dtlscookie_gnutls_verify(dc, (struct sockaddr *)&peer, peer_len, buf, (size_t)n,   /* libdtlscookie */
 					     &prestate) < 0) {
-			struct hvr_target t = { fd, (struct sockaddr *)&peer, peer_len };
+			struct hvr_target t = { fd, (struct sockaddr *)&peer, udp_len(&peer) };
 
 			dtlscookie_gnutls_send(dc, (struct sockaddr *)&peer, peer_len, &prestate, &t, push_hvr); /* libdtlscookie */
 			recv(fd, buf, sizeof(buf), 0);
@@ -233,6 +213,6 @@ main(int argc, char **argv)
 		}
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n > 0)
-			start_client(&local, local_len, (struct sockaddr *)&peer, &prestate, buf, n);
+			start_client(&to, (struct sockaddr *)&peer, &prestate, buf, n);
 	}
 }

@@ -9,12 +9,12 @@
  *
  * verify (default) checks each cookie with the master secret the scrubbers share; trust accepts any
  * cookie of the right shape (the network must guarantee that only the scrubber reaches this server).
- * ADDR is the service's own address (no wildcard: cookies bind it). A self-signed P-256 certificate is
+ * ADDR is the service's address, or 0.0.0.0 / [::] (dual-stack): cookies bind the address each
+ * datagram was sent to, which the library learns from the kernel. A self-signed P-256 certificate is
  * made at start; each client gets a socket and a thread that echo until it leaves or is silent 30 s.
  * --keepalive MS also sends the line "keepalive" to a client silent for MS, as VPN and media servers
  * do: a scrubber that did not see the session begin learns the flow from such a record.
  */
-#include <getopt.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "dtlscookie-openssl.h"
+#include "options.h"
 #include "udp.h"
 
 struct client {
@@ -112,9 +113,12 @@ serve_client(void *arg)
 	return NULL;
 }
 
-/* After DTLSv1_listen: the verified ClientHello stays buffered in ssl; the client gets a socket. */
+/*
+ * After DTLSv1_listen: the verified ClientHello stays buffered in ssl; the client gets a socket bound
+ * to the address it sent to (@p local: on a wildcard socket, that datagram's destination).
+ */
 static void
-start_client(SSL *ssl, const struct sockaddr_storage *local, socklen_t len, const BIO_ADDR *peer)
+start_client(SSL *ssl, const struct sockaddr_storage *local, const BIO_ADDR *peer)
 {
 	struct sockaddr_storage ss = { .ss_family = local->ss_family };
 	struct client *c = calloc(1, sizeof(*c));
@@ -129,7 +133,7 @@ start_client(SSL *ssl, const struct sockaddr_storage *local, socklen_t len, cons
 		BIO_ADDR_rawaddress(peer, &((struct sockaddr_in6 *)&ss)->sin6_addr, &alen);
 		((struct sockaddr_in6 *)&ss)->sin6_port = BIO_ADDR_rawport(peer);
 	}
-	if (c == NULL || (c->fd = udp_client_socket(local, len, (struct sockaddr *)&ss)) < 0) {
+	if (c == NULL || (c->fd = udp_client_socket(local, (struct sockaddr *)&ss)) < 0) {
 		perror("client socket");
 		free(c);
 		SSL_free(ssl);
@@ -148,59 +152,33 @@ start_client(SSL *ssl, const struct sockaddr_storage *local, socklen_t len, cons
 int
 main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "listen", required_argument, NULL, 'l' },  { "mode", required_argument, NULL, 'm' },
-		{ "secret", required_argument, NULL, 's' },  { "cookie-format", required_argument, NULL, 'f' },
-		{ "cookie-len", required_argument, NULL, 'n' }, { "key-period", required_argument, NULL, 'p' },
-		{ "clock-skew-ms", required_argument, NULL, 'k' }, { "keepalive", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct dtlscookie_options opt = { .mode = DTLSCOOKIE_VERIFY };
-	struct sockaddr_storage local;
-	socklen_t local_len = 0;
-	const char *listen_at = NULL;
+	struct example_options o;
 	struct dtlscookie *dc;
 	char err[512];
 	SSL_CTX *ctx;
-	int o, fd;
+	int status, fd;
 
-	while ((o = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (o) {
-		case 'l': listen_at = optarg; break;
-		case 'm': opt.mode = strcmp(optarg, "trust") == 0 ? DTLSCOOKIE_TRUST : DTLSCOOKIE_VERIFY; break;
-		case 's': opt.secret_file = optarg; break;
-		case 'f': opt.format = optarg; break;
-		case 'n': opt.cookie_len = (unsigned)atoi(optarg); break;
-		case 'p': opt.key_period_s = (unsigned)atoi(optarg); break;
-		case 'k': opt.clock_skew_ms = atoi(optarg) == 0 ? -1 : atoi(optarg); break;
-		case 'a': keepalive_ms = atoi(optarg) > 0 ? atoi(optarg) : 0; break;
-		default: return 2;
-		}
-	}
-	if (listen_at == NULL || udp_parse_address(listen_at, &local, &local_len) != 0) {
-		fprintf(stderr, "usage: %s --listen ADDR:PORT [--mode verify|trust] [--secret FILE] "
-			"[--cookie-format F] [--cookie-len N] [--key-period S] [--clock-skew-ms MS] [--keepalive MS]\n",
-			argv[0]);
-		return 2;
-	}
-	dc = dtlscookie_new(&opt, err, sizeof(err));                               /* libdtlscookie */
+	if ((status = example_options_parse(argc, argv, 1u << DTLSCOOKIE_VERIFY | 1u << DTLSCOOKIE_TRUST, true, &o)) != 0)
+		return status;
+	keepalive_ms = o.keepalive_ms;
+	dc = dtlscookie_new(&o.cookie, err, sizeof(err));                          /* libdtlscookie */
 	if (dc == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	ctx = SSL_CTX_new(DTLS_server_method());
-	fd = udp_listen(&local, local_len);
+	fd = udp_listen(&o.listen, o.listen_len);
 	if (ctx == NULL || self_signed(ctx) != 0 || fd < 0 || dtlscookie_openssl_attach(dc, ctx) != 0) { /* libdtlscookie */
 		ERR_print_errors_fp(stderr);
-		perror(listen_at);
+		perror(o.listen_text);
 		return 1;
 	}
-	printf("dtls-echo-openssl: listening on %s, %s mode\n", listen_at, opt.mode == DTLSCOOKIE_TRUST ? "trust" : "verify");
+	printf("dtls-echo-openssl: listening on %s, %s mode\n", o.listen_text, o.cookie.mode == DTLSCOOKIE_TRUST ? "trust" : "verify");
 	fflush(stdout);
 	for (;;) {
 		SSL *ssl = SSL_new(ctx);
-		BIO *bio = dtlscookie_openssl_bio(dc, fd, (struct sockaddr *)&local);  /* libdtlscookie */
+		BIO *bio = dtlscookie_openssl_bio(dc, fd, (struct sockaddr *)&o.listen); /* libdtlscookie */
 		BIO_ADDR *peer = BIO_ADDR_new();
 		int rc;
 
@@ -210,7 +188,11 @@ main(int argc, char **argv)
 		while ((rc = DTLSv1_listen(ssl, peer)) == 0)
 			;
 		if (rc > 0) {
-			start_client(ssl, &local, local_len, peer);
+			struct sockaddr_storage to;
+
+			if (dtlscookie_openssl_destination(bio, &to) != 0)                /* libdtlscookie */
+				to = o.listen;
+			start_client(ssl, &to, peer);
 		} else {
 			ERR_clear_error();
 			SSL_free(ssl);

@@ -126,35 +126,37 @@ trust_shape(struct dtlscookie *dc, const struct ds_cookie_request *req)
 	return id == (uint8_t)e || id == (uint8_t)(e - 1) || (ds_cookie_keyset_accepts_next(ks) && id == (uint8_t)(e + 1));
 }
 
-static int
-request_of(const struct sockaddr *client, const struct sockaddr *server, const void *datagram, size_t len,
-	   struct ds_frame_info *info, struct ds_cookie_request *req)
+int
+dck_request_of(const struct sockaddr *client, const struct sockaddr *server, const void *datagram, size_t len,
+	       struct sockaddr_storage addrs[2], struct ds_cookie_request *req)
 {
+	struct ds_frame_info info;
+
 	if (datagram == NULL || client == NULL || server == NULL)
 		return -1;
-	ds_classify_dtls(datagram, len, info);
-	return ds_cookie_request_from_datagram(req, datagram, info, client, server) == 0 ? 0 : -1;
+	dck_unmap(client, &addrs[0]);
+	dck_unmap(server, &addrs[1]);
+	ds_classify_dtls(datagram, len, &info);
+	return ds_cookie_request_from_datagram(req, datagram, &info, (struct sockaddr *)&addrs[0],
+					       (struct sockaddr *)&addrs[1]) == 0
+		       ? 0
+		       : -1;
 }
 
 int
-dtlscookie_verify(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
-		  const void *datagram, size_t len)
+dck_verify_request(struct dtlscookie *dc, const struct ds_cookie_request *req)
 {
-	struct ds_frame_info info;
-	struct ds_cookie_request req;
 	uint8_t cookies[1][DS_COOKIE_MAX_LEN];
 	enum ds_cookie_verdict verdict = DS_COOKIE_ABSENT;
 	int ok;
 
-	if (request_of(client, server, datagram, len, &info, &req) != 0)
-		return -1;
-	if (req.cookie == NULL)
+	if (req->cookie == NULL)
 		return 0;
 	pthread_mutex_lock(&dc->lock);
 	if (dc->mode == DTLSCOOKIE_TRUST) {
-		ok = trust_shape(dc, &req);
+		ok = trust_shape(dc, req);
 	} else {
-		ds_cookie_engine_run(dc->engine, current_keys(dc), &req, 1, cookies, &verdict);
+		ds_cookie_engine_run(dc->engine, current_keys(dc), req, 1, cookies, &verdict);
 		ok = verdict == DS_COOKIE_VALID;
 	}
 	pthread_mutex_unlock(&dc->lock);
@@ -162,18 +164,14 @@ dtlscookie_verify(struct dtlscookie *dc, const struct sockaddr *client, const st
 }
 
 int
-dtlscookie_make(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
-		const void *datagram, size_t len, unsigned char *cookie, unsigned *cookie_len)
+dck_make_request(struct dtlscookie *dc, const struct ds_cookie_request *req, unsigned char *cookie,
+		 unsigned *cookie_len)
 {
-	struct ds_frame_info info;
-	struct ds_cookie_request req;
 	uint8_t cookies[1][DS_COOKIE_MAX_LEN];
 	enum ds_cookie_verdict verdict;
 	const struct ds_cookie_keyset *ks;
 	int rc = 0;
 
-	if (request_of(client, server, datagram, len, &info, &req) != 0)
-		return -1;
 	pthread_mutex_lock(&dc->lock);
 	ks = current_keys(dc);
 	if (dc->mode == DTLSCOOKIE_TRUST) {
@@ -182,12 +180,36 @@ dtlscookie_make(struct dtlscookie *dc, const struct sockaddr *client, const stru
 		if (getrandom(cookies[0] + 1, dc->params.cookie_len - 1, 0) != (ssize_t)(dc->params.cookie_len - 1))
 			rc = -1;
 	} else {
-		ds_cookie_engine_run(dc->engine, ks, &req, 1, cookies, &verdict);
+		ds_cookie_engine_run(dc->engine, ks, req, 1, cookies, &verdict);
 	}
 	pthread_mutex_unlock(&dc->lock);
 	memcpy(cookie, cookies[0], dc->params.cookie_len);
 	*cookie_len = dc->params.cookie_len;
 	return rc;
+}
+
+int
+dtlscookie_verify(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
+		  const void *datagram, size_t len)
+{
+	struct sockaddr_storage addrs[2];
+	struct ds_cookie_request req;
+
+	if (dck_request_of(client, server, datagram, len, addrs, &req) != 0)
+		return -1;
+	return dck_verify_request(dc, &req);
+}
+
+int
+dtlscookie_make(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
+		const void *datagram, size_t len, unsigned char *cookie, unsigned *cookie_len)
+{
+	struct sockaddr_storage addrs[2];
+	struct ds_cookie_request req;
+
+	if (dck_request_of(client, server, datagram, len, addrs, &req) != 0)
+		return -1;
+	return dck_make_request(dc, &req, cookie, cookie_len);
 }
 
 unsigned
@@ -221,9 +243,14 @@ dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_L
 }
 
 unsigned
-dck_canonical_sockaddr(const struct sockaddr *in, uint8_t *out)
+dck_canonical_sockaddr(const struct sockaddr *mapped, uint8_t *out)
 {
-	struct ds_cookie_request req = { .ip_version = in->sa_family == AF_INET ? 4 : 6 };
+	struct sockaddr_storage unmapped;
+	const struct sockaddr *in = (const struct sockaddr *)&unmapped;
+	struct ds_cookie_request req;
+
+	dck_unmap(mapped, &unmapped);
+	req = (struct ds_cookie_request){ .ip_version = in->sa_family == AF_INET ? 4 : 6 };
 
 	if (in->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)in;

@@ -36,13 +36,24 @@ int dtlscookie_openssl_attach(struct dtlscookie *dc, SSL_CTX *ctx);
  * at (OpenSSL's callbacks get only the cookie; the scrubber's cookie also covers the client random).
  *
  * @param fd
- *   The listening UDP socket (not closed when the BIO is freed).
+ *   The listening UDP socket (not closed when the BIO is freed), bound to one address or to a
+ *   wildcard (0.0.0.0, or :: dual-stack): the BIO asks the kernel for each datagram's destination
+ *   (dtlscookie_socket_setup()), which is the server address the cookies bind.
  * @param server
- *   The address the socket is bound to (a specific address, not a wildcard).
+ *   The address the socket is bound to.
  * @return
  *   The BIO (free it with BIO_free_all, or let SSL_free do it), or NULL.
  */
 BIO *dtlscookie_openssl_bio(struct dtlscookie *dc, int fd, const struct sockaddr *server);
+
+/**
+ * The address the last datagram read through such a BIO was sent to (on a wildcard socket, the one to
+ * bind the client's own socket to, so that answers leave from the address the client knows).
+ *
+ * @return
+ *   0, or -1 when @p bio is not such a BIO or has read nothing yet.
+ */
+int dtlscookie_openssl_destination(BIO *bio, struct sockaddr_storage *server);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,9 +68,9 @@ void dtlscookie_free(struct dtlscookie *dc);
  * Judge the cookie of a ClientHello datagram, for any DTLS stack.
  *
  * @param client
- *   Where the datagram came from (sockaddr_in or sockaddr_in6).
+ *   Where the datagram came from (sockaddr_in or sockaddr_in6; IPv4-mapped IPv6 addresses count as IPv4).
  * @param server
- *   The address it was sent to (the server's bound address: cookies bind it).
+ *   The address it was sent to: cookies bind it (on a wildcard socket, from dtlscookie_recv()).
  * @param datagram
  *   The UDP payload as received.
  * @return
@@ -92,6 +93,30 @@ int dtlscookie_verify(struct dtlscookie *dc, const struct sockaddr *client, cons
  */
 int dtlscookie_make(struct dtlscookie *dc, const struct sockaddr *client, const struct sockaddr *server,
 		    const void *datagram, size_t len, unsigned char *cookie, unsigned *cookie_len);
+
+/**
+ * Ask the kernel to tell each datagram's destination address on @p fd (IP_PKTINFO, IPV6_RECVPKTINFO),
+ * for dtlscookie_recv(). Needed on a socket bound to a wildcard address (0.0.0.0, ::): cookies bind
+ * the address the client sent to. Call it after bind().
+ *
+ * @return
+ *   0, or -1 with errno set.
+ */
+int dtlscookie_socket_setup(int fd);
+
+/**
+ * recvmsg() that also tells the address the datagram was sent to: from the kernel's packet info when
+ * dtlscookie_socket_setup() was called, else the socket's own address. @p client is as the kernel gave
+ * it (an IPv4 client of a dual-stack socket is an IPv4-mapped IPv6 address, as sendto() wants it);
+ * every dtlscookie function accepts such addresses and treats them as the IPv4 addresses they carry.
+ *
+ * @param flags
+ *   recvmsg() flags (MSG_PEEK to leave the datagram for the DTLS stack).
+ * @return
+ *   Bytes received, or -1 with errno set.
+ */
+ssize_t dtlscookie_recv(int fd, void *buf, size_t len, int flags, struct sockaddr_storage *client,
+			struct sockaddr_storage *server);
 
 /** The mode of a context. */
 enum dtlscookie_mode dtlscookie_get_mode(const struct dtlscookie *dc);

@@ -5,6 +5,7 @@
 /* Inside libdtlscookie only: dck_* names stay hidden (dtlscookie.map exports dtlscookie_* alone). */
 
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdint.h>
 
 #include "dtlscookie.h"
@@ -31,7 +32,24 @@ struct dtlscookie {
 /* gnutls mode: the 16-byte keys of the accepted epochs, current first. Returns how many. */
 unsigned dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]);
 
-/* The sockaddr GnuTLS and the scrubber compute over: address and port only, the rest zero. */
+/*
+ * The cookie request of a ClientHello datagram; the addresses, unmapped, go into @p addrs, which the
+ * request points into. 0, or -1 when it is no ClientHello or the families differ.
+ */
+int dck_request_of(const struct sockaddr *client, const struct sockaddr *server, const void *datagram, size_t len,
+		   struct sockaddr_storage addrs[2], struct ds_cookie_request *req);
+
+/* 1 when the request's cookie is good in @p dc's mode, else 0. */
+int dck_verify_request(struct dtlscookie *dc, const struct ds_cookie_request *req);
+
+/* The cookie for a request in @p dc's mode; 0, or -1. */
+int dck_make_request(struct dtlscookie *dc, const struct ds_cookie_request *req, unsigned char *cookie,
+		     unsigned *cookie_len);
+
+/* @p in with an IPv4-mapped IPv6 address turned into the IPv4 address it carries; others copied. */
+void dck_unmap(const struct sockaddr *in, struct sockaddr_storage *out);
+
+/* The sockaddr GnuTLS and the scrubber compute over: address and port only, the rest zero (unmapped). */
 unsigned dck_canonical_sockaddr(const struct sockaddr *in, uint8_t *out);
 
 #endif /* DTLSCOOKIE_INTERNAL_H */

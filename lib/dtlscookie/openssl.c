@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,9 +10,10 @@
 
 enum { DATAGRAM_MAX = 65536 };
 
-/* What the filter BIO keeps: the server's address and the datagram OpenSSL is looking at. */
+/* What the filter BIO keeps: the datagram OpenSSL is looking at, who sent it and where to. */
 struct remembered {
 	struct dtlscookie *dc;
+	int fd;
 	struct sockaddr_storage server;
 	struct sockaddr_storage peer;
 	int len;
@@ -37,19 +39,49 @@ filter_destroy(BIO *b)
 	return 1;
 }
 
+/* The datagram BIO below answers DTLSv1_listen()'s question of who sent it. */
+static void
+set_peer(BIO *dgram, const struct sockaddr_storage *peer)
+{
+	BIO_ADDR *addr = BIO_ADDR_new();
+
+	if (addr == NULL)
+		return;
+	if (peer->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)peer;
+
+		BIO_ADDR_rawmake(addr, AF_INET, &sin->sin_addr, sizeof(sin->sin_addr), sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)peer;
+
+		BIO_ADDR_rawmake(addr, AF_INET6, &sin6->sin6_addr, sizeof(sin6->sin6_addr), sin6->sin6_port);
+	}
+	BIO_dgram_set_peer(dgram, addr);
+	BIO_ADDR_free(addr);
+}
+
+/* Read from the socket itself: the kernel's packet info says where the datagram was sent. */
 static int
 filter_read(BIO *b, char *buf, int len)
 {
 	struct remembered *r = BIO_get_data(b);
-	int n = BIO_read(BIO_next(b), buf, len);
+	ssize_t n;
 
 	BIO_clear_retry_flags(b);
-	BIO_copy_next_retry(b);
-	if (r != NULL && n > 0 && n <= DATAGRAM_MAX) {
-		memcpy(r->datagram, buf, (size_t)n);
-		r->len = n;
+	if (r == NULL || buf == NULL || len <= 0)
+		return -1;
+	n = dtlscookie_recv(r->fd, buf, (size_t)len, 0, &r->peer, &r->server);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			BIO_set_retry_read(b);
+		return -1;
 	}
-	return n;
+	set_peer(BIO_next(b), &r->peer);
+	if (n <= DATAGRAM_MAX) {
+		memcpy(r->datagram, buf, (size_t)n);
+		r->len = (int)n;
+	}
+	return (int)n;
 }
 
 static int
@@ -82,38 +114,15 @@ make_method(void)
 	BIO_meth_set_ctrl(method, filter_ctrl);
 }
 
-/* The datagram and the peer of the SSL object's listening BIO, or NULL when it is not ours. */
+/* What the SSL object's listening BIO remembers, or NULL when it is not ours. */
 static struct remembered *
 remembered_of(SSL *ssl)
 {
 	BIO *b = SSL_get_rbio(ssl);
-	struct remembered *r;
-	BIO_ADDR *addr;
-	size_t len;
 
 	if (b == NULL || method == NULL || BIO_method_type(b) != method_type)
 		return NULL;
-	r = BIO_get_data(b);
-	addr = BIO_ADDR_new();
-	if (r == NULL || addr == NULL || BIO_dgram_get_peer(b, addr) <= 0) {
-		BIO_ADDR_free(addr);
-		return NULL;
-	}
-	memset(&r->peer, 0, sizeof(r->peer));
-	r->peer.ss_family = (sa_family_t)BIO_ADDR_family(addr);
-	if (r->peer.ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&r->peer;
-
-		BIO_ADDR_rawaddress(addr, &sin->sin_addr, &len);
-		sin->sin_port = BIO_ADDR_rawport(addr);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&r->peer;
-
-		BIO_ADDR_rawaddress(addr, &sin6->sin6_addr, &len);
-		sin6->sin6_port = BIO_ADDR_rawport(addr);
-	}
-	BIO_ADDR_free(addr);
-	return r;
+	return BIO_get_data(b);
 }
 
 static int
@@ -158,7 +167,8 @@ dtlscookie_openssl_bio(struct dtlscookie *dc, int fd, const struct sockaddr *ser
 	const size_t alen = server != NULL && server->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 									     : sizeof(struct sockaddr_in);
 
-	if (dc == NULL || server == NULL || (server->sa_family != AF_INET && server->sa_family != AF_INET6))
+	if (dc == NULL || server == NULL || (server->sa_family != AF_INET && server->sa_family != AF_INET6) ||
+	    dtlscookie_socket_setup(fd) != 0)
 		return NULL;
 	pthread_once(&method_once, make_method);
 	r = calloc(1, sizeof(*r));
@@ -171,7 +181,20 @@ dtlscookie_openssl_bio(struct dtlscookie *dc, int fd, const struct sockaddr *ser
 		return NULL;
 	}
 	r->dc = dc;
+	r->fd = fd;
 	memcpy(&r->server, server, alen);
 	BIO_set_data(filter, r);
 	return BIO_push(filter, sock);
+}
+
+int
+dtlscookie_openssl_destination(BIO *bio, struct sockaddr_storage *server)
+{
+	const struct remembered *r;
+
+	if (bio == NULL || method == NULL || BIO_method_type(bio) != method_type || (r = BIO_get_data(bio)) == NULL ||
+	    r->len == 0)
+		return -1;
+	memcpy(server, &r->server, sizeof(*server));
+	return 0;
 }

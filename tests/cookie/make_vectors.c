@@ -5,6 +5,7 @@
  * vectors against both. Regenerate with: build-release/tests/cookie/make_vectors
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,23 +15,70 @@
 struct spec {
 	enum ds_cookie_mode mode;
 	unsigned ip_version, cookie_len;
-	const char *client, *server;
+	const char *client, *server; /**< as written in the vector (IPv4-mapped IPv6 allowed, §2) */
 	uint16_t client_port, server_port;
 	uint64_t unix_ms;
 	unsigned period_s;
+	size_t master_len;           /**< 32, or 64 (the longest master) */
+	uint64_t verified_at_ms;     /**< acceptance vectors (§5): when a verifier judges the cookie; 0 = none */
+	unsigned skew_ms;
 };
 
+/* Unix ms inside epoch @p e of 60 s, @p ms into it. */
+#define AT(e, ms) ((uint64_t)(e) * 60000 + (ms))
+/* An epoch whose key_id is 255: the next one wraps to 0. */
+enum { WRAP_EPOCH = 29916671 };
+
 static const struct spec specs[] = {
-	{ DS_COOKIE_HMAC_SHA256, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60 },
-	{ DS_COOKIE_HMAC_SHA256, 6, 32, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, 1795000059999ULL, 60 },
-	{ DS_COOKIE_HMAC_SHA256, 4, 8, "203.0.113.200", "198.51.100.7", 1, 5684, 1795000060000ULL, 60 },
-	{ DS_COOKIE_HMAC_SHA1, 4, 21, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60 },
-	{ DS_COOKIE_HMAC_SHA1, 6, 8, "fe80::1", "fe80::2", 65535, 443, 1795000000000ULL, 3600 },
-	{ DS_COOKIE_AES_CMAC, 4, 17, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60 },
-	{ DS_COOKIE_AES_CMAC, 6, 16, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, 1795000000000ULL, 1 },
-	{ DS_COOKIE_GNUTLS, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60 },
-	{ DS_COOKIE_GNUTLS, 6, 16, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, 1795000000000ULL, 60 },
+	{ DS_COOKIE_HMAC_SHA256, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60, 32, 0, 0 },
+	{ DS_COOKIE_HMAC_SHA256, 6, 32, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, 1795000059999ULL, 60, 32, 0, 0 },
+	{ DS_COOKIE_HMAC_SHA256, 4, 8, "203.0.113.200", "198.51.100.7", 1, 5684, 1795000060000ULL, 60, 32, 0, 0 },
+	{ DS_COOKIE_HMAC_SHA1, 4, 21, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60, 32, 0, 0 },
+	{ DS_COOKIE_HMAC_SHA1, 6, 8, "fe80::1", "fe80::2", 65535, 443, 1795000000000ULL, 3600, 32, 0, 0 },
+	{ DS_COOKIE_AES_CMAC, 4, 17, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60, 32, 0, 0 },
+	{ DS_COOKIE_AES_CMAC, 6, 16, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, 1795000000000ULL, 1, 32, 0, 0 },
+	{ DS_COOKIE_GNUTLS, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60, 32, 0, 0 },
+	{ DS_COOKIE_GNUTLS, 6, 16, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, 1795000000000ULL, 60, 32, 0, 0 },
+	/* The longest master secret. */
+	{ DS_COOKIE_HMAC_SHA256, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, 1795000000000ULL, 60, 64, 0, 0 },
+	{ DS_COOKIE_AES_CMAC, 6, 16, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, 1795000000000ULL, 60, 64, 0, 0 },
+	/* key_id 255, judged in the next epoch (key_id 0): e - 1, accepted; two epochs later, refused. */
+	{ DS_COOKIE_HMAC_SHA256, 6, 16, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, AT(WRAP_EPOCH, 30000), 60, 32,
+	  AT(WRAP_EPOCH + 1, 59999), 2000 },
+	{ DS_COOKIE_HMAC_SHA256, 6, 16, "2001:db8::1", "2001:db8:ffff::4433", 40000, 4433, AT(WRAP_EPOCH, 30000), 60, 32,
+	  AT(WRAP_EPOCH + 2, 0), 2000 },
+	/* Made by a clock ahead (epoch e + 1), judged in epoch e: from exactly skew before the boundary on. */
+	{ DS_COOKIE_HMAC_SHA1, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, AT(WRAP_EPOCH + 1, 500), 60, 32,
+	  AT(WRAP_EPOCH, 58000), 2000 },
+	{ DS_COOKIE_HMAC_SHA1, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, AT(WRAP_EPOCH + 1, 500), 60, 32,
+	  AT(WRAP_EPOCH, 57999), 2000 },
+	{ DS_COOKIE_GNUTLS, 4, 16, "192.0.2.1", "198.51.100.7", 51234, 4433, AT(WRAP_EPOCH, 10), 60, 32,
+	  AT(WRAP_EPOCH + 1, 10), 2000 },
+	/* A dual-stack server sees IPv4 peers as IPv4-mapped IPv6 addresses: the same cookies as vectors 1 and 8. */
+	{ DS_COOKIE_HMAC_SHA256, 4, 16, "::ffff:192.0.2.1", "::ffff:198.51.100.7", 51234, 4433, 1795000000000ULL, 60, 32, 0, 0 },
+	{ DS_COOKIE_GNUTLS, 4, 16, "::ffff:192.0.2.1", "::ffff:198.51.100.7", 51234, 4433, 1795000000000ULL, 60, 32, 0, 0 },
 };
+
+/* An address as §2 reads it: an IPv4-mapped IPv6 address is the IPv4 address it carries. */
+static void
+address(unsigned ip_version, const char *text, uint8_t out[16])
+{
+	uint8_t v6[16];
+
+	if (ip_version == 4 && strchr(text, ':') != NULL && inet_pton(AF_INET6, text, v6) == 1)
+		memcpy(out, v6 + 12, 4);
+	else
+		inet_pton(ip_version == 4 ? AF_INET : AF_INET6, text, out);
+}
+
+/* §5 written out: is a cookie of epoch @p c accepted by a verifier at @p now_ms? */
+static bool
+accepted(uint64_t c, uint64_t now_ms, unsigned period_s, unsigned skew_ms)
+{
+	const uint64_t period_ms = (uint64_t)period_s * 1000, e = now_ms / period_ms;
+
+	return c == e || c + 1 == e || (c == e + 1 && now_ms + skew_ms >= (e + 1) * period_ms);
+}
 
 static void
 hex(const char *label, const uint8_t *p, size_t n)
@@ -47,7 +95,7 @@ int
 main(void)
 {
 	struct reference_mac *ref = reference_mac_create();
-	uint8_t master[32], random[32];
+	uint8_t master[64], random[32];
 	size_t i, k;
 
 	for (k = 0; k < sizeof(master); k++)
@@ -56,7 +104,6 @@ main(void)
 		random[k] = (uint8_t)(0xa0 + k);
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		const struct spec *s = &specs[i];
-		const int af = s->ip_version == 4 ? AF_INET : AF_INET6;
 		uint8_t caddr[16], saddr[16], key[32], input[128], cookie[32];
 		struct ds_cookie_request req = {
 			.client_addr = caddr, .server_addr = saddr, .client_random = random,
@@ -66,15 +113,15 @@ main(void)
 		const uint64_t epoch = s->unix_ms / 1000 / s->period_s;
 		size_t n;
 
-		inet_pton(af, s->client, caddr);
-		inet_pton(af, s->server, saddr);
-		reference_epoch_key(ref, master, sizeof(master), epoch, key);
+		address(s->ip_version, s->client, caddr);
+		address(s->ip_version, s->server, saddr);
+		reference_epoch_key(ref, master, s->master_len, epoch, key);
 		reference_cookie(ref, s->mode, key, epoch, &req, s->cookie_len, cookie);
 		n = s->mode == DS_COOKIE_GNUTLS ? reference_sockaddr(&req, input) : reference_input(&req, input);
 		printf("```text\n");
 		printf("%-15s%zu\n", "vector", i + 1);
 		printf("%-15s%s\n", "format", ds_cookie_mode_name(s->mode));
-		hex("master", master, sizeof(master));
+		hex("master", master, s->master_len);
 		printf("%-15s%u\n", "period", s->period_s);
 		printf("%-15s%llu\n", "unix_ms", (unsigned long long)s->unix_ms);
 		printf("%-15s%llu\n", "epoch", (unsigned long long)epoch);
@@ -87,6 +134,12 @@ main(void)
 		hex(s->mode == DS_COOKIE_GNUTLS ? "client_data" : "mac_input", input, n);
 		printf("%-15s%u\n", "cookie_len", s->cookie_len);
 		hex("cookie", cookie, s->cookie_len);
+		if (s->verified_at_ms != 0) {
+			printf("%-15s%llu\n", "verified_at_ms", (unsigned long long)s->verified_at_ms);
+			printf("%-15s%u\n", "skew_ms", s->skew_ms);
+			printf("%-15s%s\n", "verdict",
+			       accepted(epoch, s->verified_at_ms, s->period_s, s->skew_ms) ? "accepted" : "refused");
+		}
 		printf("```\n\n");
 	}
 	reference_mac_destroy(ref);

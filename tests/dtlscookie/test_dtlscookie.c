@@ -205,6 +205,53 @@ check_gnutls_mode(struct dtlscookie *dc, struct hello_io *io, struct tap_group *
 		io->label);
 }
 
+/* @p in (IPv4) as a dual-stack socket reports it: the IPv4-mapped IPv6 address ::ffff:a.b.c.d. */
+static struct sockaddr_storage
+mapped(const struct sockaddr_storage *in)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)in;
+	struct sockaddr_storage out;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out;
+
+	memset(&out, 0, sizeof(out));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = sin->sin_port;
+	sin6->sin6_addr.s6_addr[10] = sin6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(sin6->sin6_addr.s6_addr + 12, &sin->sin_addr, 4);
+	return out;
+}
+
+/* IPv4 clients of a dual-stack server: mapped addresses are the IPv4 addresses they carry. */
+static void
+check_mapped(struct dtlscookie *verify, struct dtlscookie *gnutls, struct hello_io *io, struct tap_group *g)
+{
+	struct sockaddr_storage client = mapped(&io->client), server = mapped(&io->server);
+	struct sockaddr_storage other = mapped(&io->client);
+	uint8_t cookie[32], ch2[4096];
+	gnutls_dtls_prestate_st prestate;
+	unsigned len = 0;
+	size_t n;
+
+	((struct sockaddr_in6 *)&other)->sin6_addr.s6_addr[15] ^= 1;
+	dtlscookie_make(verify, sa(&io->client), sa(&io->server), io->payload, io->len, cookie, &len);
+	n = with_cookie(io, cookie, len, ch2);
+	tap_sub(g, dtlscookie_verify(verify, sa(&client), sa(&server), ch2, n) == 1,
+		"%s: the IPv4 cookie refused for the mapped addresses", io->label);
+	tap_sub(g, dtlscookie_verify(verify, sa(&client), sa(&io->server), ch2, n) == 1,
+		"%s: a mapped client with the IPv4 server address refused", io->label);
+	tap_sub(g, dtlscookie_verify(verify, sa(&other), sa(&server), ch2, n) == 0,
+		"%s: accepted for another mapped client", io->label);
+	dtlscookie_make(gnutls, sa(&io->client), sa(&io->server), io->payload, io->len, cookie, &len);
+	n = with_cookie(io, cookie, len, ch2);
+	memset(&prestate, 0, sizeof(prestate));
+	tap_sub(g, dtlscookie_gnutls_verify(gnutls, sa(&client), sizeof(struct sockaddr_in6), ch2, n, &prestate) == 0,
+		"%s: gnutls mode refuses the mapped client's IPv4 cookie", io->label);
+	tap_sub(g, dtlscookie_gnutls_send(gnutls, sa(&client), sizeof(struct sockaddr_in6), &prestate, NULL,
+					  capture_push) >= 0 &&
+			   memcmp(hvr_sent + hvr_len - 16, cookie, 16) == 0,
+		"%s: gnutls mode sends the mapped client another cookie than its IPv4 one", io->label);
+}
+
 static void
 check_settings(void)
 {
@@ -281,6 +328,15 @@ main(void)
 		check_gnutls_mode(gnutls, &io, &g);
 	}
 	tap_group_done(&g, "gnutls mode: GnuTLS's cookie functions with the scrubbers' keys, forged and moved refused");
+	for (i = 0; i < n; i++) {
+		struct hello_io io;
+
+		hello_io_from(&hellos[i], &io);
+		if (io.client.ss_family == AF_INET)
+			check_mapped(verify, gnutls, &io, &g);
+	}
+	tap_group_done(&g, "dual-stack sockets: IPv4-mapped client and server addresses take the IPv4 cookies "
+		       "(verify and gnutls modes), another mapped client does not");
 	tap_check(dtlscookie_openssl_attach(gnutls, ctx) == -1 && dtlscookie_openssl_bio(verify, 0, NULL) == NULL,
 		  "the OpenSSL helpers refuse the gnutls mode and a missing server address");
 	SSL_CTX_free(ctx);

@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Backends behind the appliance (inline testbed, scripts/lib/testbed.sh): every cell of
-#   {openssl s_client, gnutls-cli} x {OpenSSL verify, OpenSSL trust, GnuTLS compatible} x {IPv4, IPv6}
-# must complete its handshake and echo. Then key rotation: with 1-second key epochs and a relay that
-# lets each first ClientHello through just before an epoch ends and holds every other client datagram
-# 200 ms, every second ClientHello reaches the appliance and the backend one epoch after its cookie was
-# made; the handshakes must still complete. Last, the
-# minimal OpenSSL server printed in docs/deploying.md is compiled from the document, as a new user
-# would, and must work behind the appliance. TAP output.
+# Backends behind the appliance (inline testbed, scripts/lib/testbed.sh), beyond the client x server
+# matrix of test_e2e_matrix.sh. Key rotation: with 1-second key epochs and a relay that lets each first
+# ClientHello through just before an epoch ends and holds every other client datagram 200 ms, every
+# second ClientHello reaches the appliance and the backend one epoch after its cookie was made; the
+# handshakes must still complete. Then the minimal OpenSSL server printed in docs/deploying.md is
+# compiled from the document, as a new user would, and must work behind the appliance. TAP output.
 #
-#   test_backends.sh SCRUBBER ECHO_OPENSSL ECHO_GNUTLS UDP_DELAY PCAPGEN
+#   test_backends.sh SCRUBBER ECHO_OPENSSL UDP_DELAY PCAPGEN
 set -u
-scrubber=$1 echo_openssl=$2 echo_gnutls=$3 udp_delay=$4 pcapgen=$5
+scrubber=$1 echo_openssl=$2 udp_delay=$3 pcapgen=$4
 root=${DS_SOURCE_ROOT:?}
 
 . "$root/scripts/lib/testbed.sh"
@@ -53,27 +51,6 @@ stop_backends() {
 	kill $backend_pids 2>/dev/null
 	wait $backend_pids 2>/dev/null
 }
-
-# The matrix, one backend kind at a time.
-matrix=(
-	"openssl-verify|hmac-sha256|$echo_openssl --listen {} --secret $work/secret"
-	"openssl-trust|hmac-sha256|$echo_openssl --listen {} --mode trust"
-	"gnutls-compatible|gnutls|$echo_gnutls --listen {} --secret $work/secret"
-)
-for row in "${matrix[@]}"; do
-	IFS='|' read -r kind format cmd <<<"$row"
-	start_appliance "$kind" "$format"
-	# shellcheck disable=SC2086
-	start_backends "$kind" $cmd
-	mkdir -p "$work/$kind"
-	start_clients "$work/$kind"
-	wait $CLIENT_PIDS
-	check_clients "$work/$kind" "$kind backend"
-	stop_backends
-	stop_appliance
-	[ "$(json "$work/$kind.json" "t['ch2_valid'] >= $CLIENTS_OK and t['ch2_bad_cookie'] + t['ch2_expired_key'] == 0")" = True ]
-	check $? "$kind backend: the appliance validated every second ClientHello with its $format keys"
-done
 
 # Key rotation: 1 s epochs, no skew allowance, cookies made in the last 200 ms of an epoch and checked
 # in the next (tests/tools/udp_delay.c), while spoofed ClientHellos flood in: keys rotate under load.

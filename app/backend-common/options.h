@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_EXAMPLE_OPTIONS_H
+#define DS_EXAMPLE_OPTIONS_H
+
+/*
+ * The command line of the example DTLS servers: where to listen and libdtlscookie's settings.
+ *
+ *   --listen ADDR:PORT [--mode verify|trust|gnutls] [--secret FILE] [--cookie-format F]
+ *   [--cookie-len N] [--key-period S] [--clock-skew-ms MS] [--keepalive MS]
+ */
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "dtlscookie.h"
+
+struct example_options {
+	const char *listen_text;
+	struct sockaddr_storage listen;
+	socklen_t listen_len;
+	struct dtlscookie_options cookie;
+	int keepalive_ms; /**< 0: speak only when spoken to */
+};
+
+/**
+ * Parse the command line. @p modes is a bit set of the modes the server supports (1 << mode, the
+ * first being the default); --keepalive only where @p keepalive.
+ *
+ * @return
+ *   0, or the exit status after printing the usage.
+ */
+int example_options_parse(int argc, char **argv, unsigned modes, bool keepalive, struct example_options *o);
+
+#endif /* DS_EXAMPLE_OPTIONS_H */
