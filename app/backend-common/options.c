@@ -15,7 +15,7 @@ static const char *const mode_names[] = {
 };
 
 static int
-usage(const char *prog, unsigned modes, bool keepalive)
+usage(const char *prog, unsigned modes, unsigned extras)
 {
 	unsigned m;
 
@@ -24,7 +24,8 @@ usage(const char *prog, unsigned modes, bool keepalive)
 		if (modes & (1u << m))
 			fprintf(stderr, "%s%s", mode_names[m], modes >> (m + 1) ? "|" : "");
 	fprintf(stderr, "] [--secret FILE] [--cookie-format F] [--cookie-len N] [--key-period S] "
-		"[--clock-skew-ms MS]%s\n", keepalive ? " [--keepalive MS]" : "");
+		"[--clock-skew-ms MS]%s%s\n", extras & EXAMPLE_KEEPALIVE ? " [--keepalive MS]" : "",
+		extras & EXAMPLE_CERT_FILES ? " --cert PEM --key PEM" : "");
 	return 2;
 }
 
@@ -41,13 +42,14 @@ mode_of(const char *text, unsigned modes)
 }
 
 int
-example_options_parse(int argc, char **argv, unsigned modes, bool keepalive, struct example_options *o)
+example_options_parse(int argc, char **argv, unsigned modes, unsigned extras, struct example_options *o)
 {
 	static const struct option options[] = {
 		{ "listen", required_argument, NULL, 'l' },  { "mode", required_argument, NULL, 'm' },
 		{ "secret", required_argument, NULL, 's' },  { "cookie-format", required_argument, NULL, 'f' },
 		{ "cookie-len", required_argument, NULL, 'n' }, { "key-period", required_argument, NULL, 'p' },
 		{ "clock-skew-ms", required_argument, NULL, 'k' }, { "keepalive", required_argument, NULL, 'a' },
+		{ "cert", required_argument, NULL, 'c' },     { "key", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, mode;
@@ -59,7 +61,7 @@ example_options_parse(int argc, char **argv, unsigned modes, bool keepalive, str
 		case 'l': o->listen_text = optarg; break;
 		case 'm':
 			if ((mode = mode_of(optarg, modes)) < 0)
-				return usage(argv[0], modes, keepalive);
+				return usage(argv[0], modes, extras);
 			o->cookie.mode = (enum dtlscookie_mode)mode;
 			break;
 		case 's': o->cookie.secret_file = optarg; break;
@@ -68,14 +70,21 @@ example_options_parse(int argc, char **argv, unsigned modes, bool keepalive, str
 		case 'p': o->cookie.key_period_s = (unsigned)atoi(optarg); break;
 		case 'k': o->cookie.clock_skew_ms = atoi(optarg) == 0 ? -1 : atoi(optarg); break;
 		case 'a':
-			if (!keepalive)
-				return usage(argv[0], modes, keepalive);
+			if (!(extras & EXAMPLE_KEEPALIVE))
+				return usage(argv[0], modes, extras);
 			o->keepalive_ms = atoi(optarg) > 0 ? atoi(optarg) : 0;
 			break;
-		default: return usage(argv[0], modes, keepalive);
+		case 'c':
+		case 'e':
+			if (!(extras & EXAMPLE_CERT_FILES))
+				return usage(argv[0], modes, extras);
+			*(opt == 'c' ? &o->cert_file : &o->key_file) = optarg;
+			break;
+		default: return usage(argv[0], modes, extras);
 		}
 	}
-	if (o->listen_text == NULL || optind != argc || udp_parse_address(o->listen_text, &o->listen, &o->listen_len) != 0)
-		return usage(argv[0], modes, keepalive);
+	if (o->listen_text == NULL || optind != argc || udp_parse_address(o->listen_text, &o->listen, &o->listen_len) != 0 ||
+	    ((extras & EXAMPLE_CERT_FILES) && (o->cert_file == NULL || o->key_file == NULL)))
+		return usage(argv[0], modes, extras);
 	return 0;
 }

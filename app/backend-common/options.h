@@ -6,7 +6,7 @@
  * The command line of the example DTLS servers: where to listen and libdtlscookie's settings.
  *
  *   --listen ADDR:PORT [--mode verify|trust|gnutls] [--secret FILE] [--cookie-format F]
- *   [--cookie-len N] [--key-period S] [--clock-skew-ms MS] [--keepalive MS]
+ *   [--cookie-len N] [--key-period S] [--clock-skew-ms MS] [--keepalive MS] [--cert PEM --key PEM]
  */
 
 #include <stdbool.h>
@@ -20,15 +20,22 @@ struct example_options {
 	socklen_t listen_len;
 	struct dtlscookie_options cookie;
 	int keepalive_ms; /**< 0: speak only when spoken to */
+	const char *cert_file, *key_file; /**< the server's certificate and key (PEM) */
+};
+
+/** Options only some servers take. */
+enum example_extras {
+	EXAMPLE_KEEPALIVE = 1,  /**< --keepalive */
+	EXAMPLE_CERT_FILES = 2, /**< --cert and --key, required (a stack that cannot make a certificate) */
 };
 
 /**
  * Parse the command line. @p modes is a bit set of the modes the server supports (1 << mode, the
- * first being the default); --keepalive only where @p keepalive.
+ * first being the default); @p extras the enum example_extras it takes.
  *
  * @return
  *   0, or the exit status after printing the usage.
  */
-int example_options_parse(int argc, char **argv, unsigned modes, bool keepalive, struct example_options *o);
+int example_options_parse(int argc, char **argv, unsigned modes, unsigned extras, struct example_options *o);
 
 #endif /* DS_EXAMPLE_OPTIONS_H */

@@ -179,7 +179,7 @@ main(int argc, char **argv)
 	uint8_t buf[DATAGRAM_MAX];
 	int rc, fd;
 
-	if ((rc = example_options_parse(argc, argv, 1u << DTLSCOOKIE_GNUTLS, false, &o)) != 0)
+	if ((rc = example_options_parse(argc, argv, 1u << DTLSCOOKIE_GNUTLS, 0, &o)) != 0)
 		return rc;
 	dc = dtlscookie_new(&o.cookie, err, sizeof(err));                  /* libdtlscookie */
 	if (dc == NULL) {

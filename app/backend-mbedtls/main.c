@@ -20,19 +20,14 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/timing.h>
 #include <mbedtls/x509_crt.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "dispatch.h"
 #include "dtlscookie-mbedtls.h"
 #include "options.h"
 #include "udp.h"
-
-enum { DATAGRAM_MAX = 4096, IDLE_MS = 30000 };
 
 static mbedtls_ssl_config conf;
 static mbedtls_entropy_context entropy;
@@ -41,61 +36,37 @@ static mbedtls_x509_crt cert;
 static mbedtls_pk_context key;
 
 struct client {
+	struct example_peer io; /* first: the listening loop fills it */
 	mbedtls_ssl_context ssl;
 	mbedtls_timing_delay_context timer;
-	int fd;                       /* its own connected socket, or the listening one for an HVR */
-	bool listening;               /* fd is the listening socket: never read other clients' datagrams */
-	struct sockaddr_storage peer; /* where answers from the listening socket go */
-	uint8_t first[DATAGRAM_MAX];  /* the ClientHello, read from the listening socket */
-	size_t first_len;
-	char name[80];
 };
 
 static int
 client_send(void *ctx, const unsigned char *buf, size_t len)
 {
-	struct client *c = ctx;
-	const ssize_t n = sendto(c->fd, buf, len, 0, (struct sockaddr *)&c->peer, udp_len(&c->peer));
+	const ssize_t n = example_peer_send(ctx, buf, len);
 
 	return n < 0 ? MBEDTLS_ERR_NET_SEND_FAILED : (int)n;
 }
 
-/* Mbed TLS reads the ClientHello first, then the client's socket. */
 static int
 client_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout_ms)
 {
-	struct client *c = ctx;
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
-	ssize_t n;
+	const ssize_t n = example_peer_recv(ctx, buf, len, timeout_ms);
 
-	if (c->first_len > 0) {
-		n = (ssize_t)(c->first_len < len ? c->first_len : len);
-		memcpy(buf, c->first, (size_t)n);
-		c->first_len = 0;
-		return (int)n;
-	}
-	if (c->listening)
-		return MBEDTLS_ERR_SSL_TIMEOUT;
-	n = poll(&p, 1, timeout_ms == 0 ? IDLE_MS : (int)timeout_ms);
 	if (n == 0)
 		return MBEDTLS_ERR_SSL_TIMEOUT;
-	n = n < 0 ? -1 : recv(c->fd, buf, len, 0);
 	return n < 0 ? MBEDTLS_ERR_NET_RECV_FAILED : (int)n;
 }
 
-static struct client *
-client_new(struct dtlscookie *dc, int fd, const struct sockaddr_storage *peer, const struct sockaddr_storage *to,
-	   const uint8_t *hello, size_t len)
+static void *
+session_new(struct dtlscookie *dc, const struct sockaddr_storage *peer, const struct sockaddr_storage *to,
+	    const uint8_t *hello, size_t len)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
 	if (c == NULL)
 		return NULL;
-	c->fd = fd;
-	c->peer = *peer;
-	memcpy(c->first, hello, len);
-	c->first_len = len;
-	udp_name((const struct sockaddr *)peer, c->name, sizeof(c->name));
 	mbedtls_ssl_init(&c->ssl);
 	if (mbedtls_ssl_setup(&c->ssl, &conf) != 0 ||
 	    dtlscookie_mbedtls_set_client(dc, &c->ssl, (const struct sockaddr *)peer,          /* libdtlscookie */
@@ -104,20 +75,22 @@ client_new(struct dtlscookie *dc, int fd, const struct sockaddr_storage *peer, c
 		free(c);
 		return NULL;
 	}
-	mbedtls_ssl_set_bio(&c->ssl, c, client_send, NULL, client_recv);
+	mbedtls_ssl_set_bio(&c->ssl, &c->io, client_send, NULL, client_recv);
 	mbedtls_ssl_set_timer_cb(&c->ssl, &c->timer, mbedtls_timing_set_delay, mbedtls_timing_get_delay);
 	return c;
 }
 
 static void
-client_free(struct client *c)
+session_free(void *session)
 {
+	struct client *c = session;
+
 	mbedtls_ssl_free(&c->ssl);
 	free(c);
 }
 
 static int
-handshake(struct client *c)
+handshake_rc(struct client *c)
 {
 	int rc;
 
@@ -127,28 +100,39 @@ handshake(struct client *c)
 	return rc;
 }
 
-static void *
-serve_client(void *arg)
+static void
+handshake(void *session)
 {
-	struct client *c = arg;
-	unsigned char buf[DATAGRAM_MAX];
+	handshake_rc(session);
+}
+
+static void *
+serve(void *session)
+{
+	struct client *c = session;
+	unsigned char buf[EXAMPLE_DATAGRAM_MAX];
 	int n, total = 0;
 
-	if (handshake(c) == 0) {
-		printf("handshake with %s completed (%s)\n", c->name, mbedtls_ssl_get_ciphersuite(&c->ssl));
+	if (handshake_rc(c) == 0) {
+		printf("handshake with %s completed (%s)\n", c->io.name, mbedtls_ssl_get_ciphersuite(&c->ssl));
 		fflush(stdout);
 		while ((n = mbedtls_ssl_read(&c->ssl, buf, sizeof(buf))) > 0 && mbedtls_ssl_write(&c->ssl, buf, (size_t)n) == n)
 			total += n;
-		printf("client %s gone after %d bytes echoed\n", c->name, total);
+		printf("client %s gone after %d bytes echoed\n", c->io.name, total);
 		mbedtls_ssl_close_notify(&c->ssl);
 	} else {
-		printf("handshake with %s failed\n", c->name);
+		printf("handshake with %s failed\n", c->io.name);
 	}
 	fflush(stdout);
-	close(c->fd);
-	client_free(c);
 	return NULL;
 }
+
+static const struct example_stack mbedtls_stack = {
+	.session_new = session_new,
+	.handshake = handshake,
+	.serve = serve,
+	.session_free = session_free,
+};
 
 /* A throwaway identity: the demo and the tests check the cookie exchange, not the PKI. */
 static int
@@ -197,44 +181,10 @@ setup_tls(struct dtlscookie *dc)
 					MBEDTLS_SSL_PRESET_DEFAULT) != 0)
 		return -1;
 	mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
-	mbedtls_ssl_conf_read_timeout(&conf, IDLE_MS);
+	mbedtls_ssl_conf_read_timeout(&conf, EXAMPLE_IDLE_MS);
 	if (self_signed() != 0)
 		return -1;
 	return dtlscookie_mbedtls_setup(dc, &conf);                                    /* libdtlscookie */
-}
-
-/* One datagram of the listening socket: a client with a good cookie gets a thread, others an HVR. */
-static void
-take_datagram(struct dtlscookie *dc, int fd)
-{
-	uint8_t buf[DATAGRAM_MAX];
-	struct sockaddr_storage peer, to;
-	struct client *c;
-	pthread_t thread;
-	ssize_t n = dtlscookie_recv(fd, buf, sizeof(buf), 0, &peer, &to);              /* libdtlscookie */
-	int verdict;
-
-	if (n <= 0 || (verdict = dtlscookie_verify(dc, (struct sockaddr *)&peer, (struct sockaddr *)&to, buf,
-						   (size_t)n)) < 0)
-		return;
-	if (verdict == 0) {
-		/* Mbed TLS finds no good cookie and sends its HelloVerifyRequest, from the listening socket. */
-		if ((c = client_new(dc, fd, &peer, &to, buf, (size_t)n)) != NULL) {
-			c->listening = true;
-			handshake(c);
-			client_free(c);
-		}
-		return;
-	}
-	c = client_new(dc, -1, &peer, &to, buf, (size_t)n);
-	if (c == NULL || (c->fd = udp_client_socket(&to, (struct sockaddr *)&peer)) < 0) {
-		perror("client socket");
-		if (c != NULL)
-			client_free(c);
-		return;
-	}
-	if (pthread_create(&thread, NULL, serve_client, c) == 0)
-		pthread_detach(thread);
 }
 
 int
@@ -245,7 +195,7 @@ main(int argc, char **argv)
 	char err[512];
 	int rc, fd;
 
-	if ((rc = example_options_parse(argc, argv, 1u << DTLSCOOKIE_VERIFY | 1u << DTLSCOOKIE_TRUST, false, &o)) != 0)
+	if ((rc = example_options_parse(argc, argv, 1u << DTLSCOOKIE_VERIFY | 1u << DTLSCOOKIE_TRUST, 0, &o)) != 0)
 		return rc;
 	dc = dtlscookie_new(&o.cookie, err, sizeof(err));                              /* libdtlscookie */
 	if (dc == NULL) {
@@ -260,5 +210,5 @@ main(int argc, char **argv)
 	printf("dtls-echo-mbedtls: listening on %s, %s mode\n", o.listen_text, o.cookie.mode == DTLSCOOKIE_TRUST ? "trust" : "verify");
 	fflush(stdout);
 	for (;;)
-		take_datagram(dc, fd);
+		example_take_datagram(dc, fd, &mbedtls_stack);
 }

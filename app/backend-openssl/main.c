@@ -158,7 +158,7 @@ main(int argc, char **argv)
 	SSL_CTX *ctx;
 	int status, fd;
 
-	if ((status = example_options_parse(argc, argv, 1u << DTLSCOOKIE_VERIFY | 1u << DTLSCOOKIE_TRUST, true, &o)) != 0)
+	if ((status = example_options_parse(argc, argv, 1u << DTLSCOOKIE_VERIFY | 1u << DTLSCOOKIE_TRUST, EXAMPLE_KEEPALIVE, &o)) != 0)
 		return status;
 	keepalive_ms = o.keepalive_ms;
 	dc = dtlscookie_new(&o.cookie, err, sizeof(err));                          /* libdtlscookie */

@@ -137,6 +137,10 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			}
 			/* fall through */
 		case DS_FATE_HELLO_COOKIE:
+			if (!ds_cookie_frame_covered(w->fast.cookie_mode, info)) {
+				drop(w, b, m, DS_ACT_DROPPED_COOKIE_INPUT);
+				break;
+			}
 			ds_cookie_request_from_frame(&b->req[b->n_hello], frame, info);
 			b->hello[b->n_hello++] = i;
 			break;

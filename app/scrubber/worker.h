@@ -40,6 +40,7 @@ struct ds_worker_fast {
 	uint8_t fate[DS_OUT_COUNT];                    /**< enum ds_frame_fate by outcome */
 	bool routed;                                   /**< rewrite addresses and spend a hop */
 	bool drop_non_ip_inside;                       /**< routed: non-IP frames from the servers */
+	enum ds_cookie_mode cookie_mode;               /**< the format: which ClientHellos it can cover */
 	uint16_t port[DS_PORT_COUNT];                  /**< DPDK port ids */
 	uint16_t queue;                                /**< this worker's queue on both ports */
 	uint64_t tx_offloads[DS_PORT_COUNT];           /**< checksum offloads the HVR writer may use */

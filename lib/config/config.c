@@ -298,7 +298,7 @@ resolve_path(const char *config_path, const char *file, char *out, size_t len)
 static bool
 read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 {
-	static const char *const formats[] = { "hmac-sha256", "hmac-sha1", "aes-cmac", "gnutls" };
+	static const char *const formats[] = { "hmac-sha256", "hmac-sha1", "aes-cmac", "gnutls", "wolfssl" };
 	struct field f[] = {
 		{ "secret_file", true, NULL, NULL }, { "format", false, NULL, NULL },
 		{ "length", false, NULL, NULL },      { "key_period", false, NULL, NULL },
@@ -316,8 +316,9 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 		if (!walk_choice(w, f[1].value, "cookie.format", formats, DS_COOKIE_MODE_COUNT, &mode))
 			return false;
 		cfg->cookie.mode = (enum ds_cookie_mode)mode;
-		if (cfg->cookie.mode == DS_COOKIE_GNUTLS)
-			cfg->cookie.cookie_len = DS_COOKIE_GNUTLS_LEN;
+		/* The foreign formats have one length: their servers' own. */
+		if (ds_cookie_min_len(cfg->cookie.mode) == ds_cookie_max_len(cfg->cookie.mode))
+			cfg->cookie.cookie_len = ds_cookie_max_len(cfg->cookie.mode);
 	}
 	if (f[2].value != NULL) {
 		if (!walk_uint(w, f[2].value, "cookie.length", ds_cookie_min_len(cfg->cookie.mode),

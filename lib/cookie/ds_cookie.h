@@ -26,6 +26,7 @@ enum ds_cookie_mode {
 	DS_COOKIE_HMAC_SHA1,   /**< key_id ‖ HMAC-SHA1 */
 	DS_COOKIE_AES_CMAC,    /**< key_id ‖ AES-128-CMAC */
 	DS_COOKIE_GNUTLS,      /**< GnuTLS's gnutls_dtls_cookie_send() layout */
+	DS_COOKIE_WOLFSSL,     /**< wolfSSL 5's own DTLS 1.2 cookie, with K_epoch as its secret */
 	DS_COOKIE_MODE_COUNT
 };
 
@@ -34,9 +35,15 @@ enum ds_cookie_sizes {
 	DS_COOKIE_MIN_LEN = 8,        /**< key_id + 7 MAC bytes: 2^-56 to guess */
 	DS_COOKIE_DEFAULT_LEN = 16,
 	DS_COOKIE_GNUTLS_LEN = 16,    /**< GnuTLS's COOKIE_MAC_SIZE */
+	DS_COOKIE_WOLFSSL_LEN = 32,   /**< wolfSSL's DTLS_COOKIE_SZ: a whole HMAC-SHA256 */
+	DS_COOKIE_WOLFSSL_SUITES_MAX = 512,     /**< cipher suite bytes the wolfssl format covers, at most */
+	DS_COOKIE_WOLFSSL_COMPRESSION_MAX = 16, /**< compression method bytes, at most */
 	DS_COOKIE_INPUT_V4_LEN = 4 + 2 + 4 + 2 + DS_DTLS_RANDOM_LEN,   /**< 44 */
 	DS_COOKIE_INPUT_V6_LEN = 16 + 2 + 16 + 2 + DS_DTLS_RANDOM_LEN, /**< 68 */
 	DS_COOKIE_INPUT_MAX = DS_COOKIE_INPUT_V6_LEN,
+	/** sockaddr_in6, client_version, random, session_id, cipher suites, compression methods */
+	DS_COOKIE_WOLFSSL_INPUT_MAX = 28 + 2 + DS_DTLS_RANDOM_LEN + DS_DTLS_SESSION_ID_MAX + DS_COOKIE_WOLFSSL_SUITES_MAX +
+				      DS_COOKIE_WOLFSSL_COMPRESSION_MAX,
 	DS_COOKIE_EPOCH_KEY_LEN = 32, /**< K_epoch = HMAC-SHA256(master, label ‖ epoch) */
 	DS_COOKIE_BURST_MAX = DS_BURST, /**< requests per MAC burst (ds_cookie_engine_run() takes more in chunks) */
 	DS_COOKIE_DEFAULT_PERIOD_S = 60,
@@ -57,6 +64,10 @@ void ds_cookie_params_default(struct ds_cookie_params *p);
 
 /** Longest cookie a mode can make (key_id + the whole MAC; 16 for the gnutls format). */
 unsigned ds_cookie_max_len(enum ds_cookie_mode mode);
+
+/** Whether a mode's cookies begin with the key_id (the scrubber's own formats); the foreign ones,
+ * gnutls and wolfssl, carry none, so every accepted key gets a try. */
+bool ds_cookie_has_key_id(enum ds_cookie_mode mode);
 
 /** Shortest cookie a mode accepts (8, or 16 for the gnutls format). */
 unsigned ds_cookie_min_len(enum ds_cookie_mode mode);
@@ -103,11 +114,23 @@ struct ds_cookie_request {
 	const uint8_t *server_addr;   /**< 4 or 16 bytes, network order */
 	const uint8_t *client_random; /**< 32 bytes (ignored by the gnutls format) */
 	const uint8_t *cookie;        /**< cookie the client presented, NULL for none */
+	/** The ClientHello body (client_version first), for the wolfssl format; NULL when its cipher
+	 * suites and compression methods are not in the datagram (a first fragment). */
+	const uint8_t *hello_body;
+	uint16_t suites_at;           /**< cipher suites, from hello_body (after their length) */
+	uint16_t suites_len;
+	uint8_t compression_len;      /**< compression methods follow the suites' end and their length byte */
+	uint8_t session_id_len;       /**< session_id at hello_body + 35 */
 	uint16_t client_port;         /**< host order */
 	uint16_t server_port;         /**< host order */
 	uint8_t ip_version;           /**< 4 or 6 */
 	uint8_t cookie_len;           /**< length of the presented cookie (0 for none) */
 };
+
+/** The ClientHello fields of the wolfssl format (hello_body and the rest), from a ClientHello
+ * classified into @p info whose bytes start at @p base (a frame, or a UDP payload). */
+void ds_cookie_request_hello_fields(struct ds_cookie_request *req, const uint8_t *base,
+				    const struct ds_frame_info *info);
 
 /** Fill a request from a classified ClientHello frame. */
 void ds_cookie_request_from_frame(struct ds_cookie_request *req, const uint8_t *frame,
@@ -146,6 +169,24 @@ unsigned ds_cookie_input(const struct ds_cookie_request *req, uint8_t *out);
  *   16 or 28.
  */
 unsigned ds_cookie_gnutls_client_data(const struct ds_cookie_request *req, uint8_t *out);
+
+/**
+ * Whether a classified ClientHello holds everything @p mode's MAC covers: always, but for the wolfssl
+ * format, which needs its cipher suites and compression methods in the datagram and within bounds.
+ */
+bool ds_cookie_frame_covered(enum ds_cookie_mode mode, const struct ds_frame_info *info);
+
+/**
+ * The bytes wolfSSL 5 computes its DTLS 1.2 cookie over (docs/cookie-format.md, the wolfssl format):
+ * the client's canonical sockaddr (as ds_cookie_gnutls_client_data()), client_version, random,
+ * session_id, cipher suites and compression methods, without their length fields.
+ *
+ * @param out
+ *   At least DS_COOKIE_WOLFSSL_INPUT_MAX bytes.
+ * @return
+ *   Its length, or 0 when the request has no ClientHello fields or they are longer than the format covers.
+ */
+unsigned ds_cookie_wolfssl_input(const struct ds_cookie_request *req, uint8_t *out);
 
 /**
  * Compare in constant time: the time taken depends on @p len only, never on where the buffers differ.

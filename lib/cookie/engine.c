@@ -25,8 +25,9 @@ struct ds_cookie_engine {
 	int prepared_mode;                 /* mode the static job fields are set for, -1 = none */
 	alignas(64) IMB_JOB jobs[JOBS_MAX];
 	alignas(64) uint8_t tags[JOBS_MAX][TAG_MAX];
-	alignas(64) uint8_t inputs[DS_COOKIE_BURST_MAX][DS_COOKIE_INPUT_MAX];
-	uint8_t input_len[DS_COOKIE_BURST_MAX];
+	/* Room for the longest input of any format (the wolfssl one covers ClientHello fields). */
+	alignas(64) uint8_t inputs[DS_COOKIE_BURST_MAX][DS_COOKIE_WOLFSSL_INPUT_MAX];
+	uint16_t input_len[DS_COOKIE_BURST_MAX];
 	uint8_t check_current[DS_COOKIE_BURST_MAX]; /* compare against job i itself */
 	uint8_t extra_first[DS_COOKIE_BURST_MAX];   /* first verification job with another key */
 	uint8_t extra_count[DS_COOKIE_BURST_MAX];
@@ -37,6 +38,7 @@ hash_alg(enum ds_cookie_mode mode)
 {
 	switch (mode) {
 	case DS_COOKIE_HMAC_SHA256:
+	case DS_COOKIE_WOLFSSL:
 		return IMB_AUTH_HMAC_SHA_256;
 	case DS_COOKIE_AES_CMAC:
 		return IMB_AUTH_AES_CMAC;
@@ -50,6 +52,7 @@ tag_len(enum ds_cookie_mode mode)
 {
 	switch (mode) {
 	case DS_COOKIE_HMAC_SHA256:
+	case DS_COOKIE_WOLFSSL:
 		return 32;
 	case DS_COOKIE_AES_CMAC:
 		return 16;
@@ -211,8 +214,8 @@ plan_check(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks,
 	}
 	*verdict = DS_COOKIE_BAD_MAC; /* until a MAC matches */
 	e->extra_first[i] = (uint8_t)n_jobs;
-	if (p->mode == DS_COOKIE_GNUTLS) {
-		/* No key_id in GnuTLS's layout: every accepted key gets a try. */
+	if (!ds_cookie_has_key_id(p->mode)) {
+		/* No key_id in GnuTLS's or wolfSSL's layout: every accepted key gets a try. */
 		e->check_current[i] = 1;
 		for (k = 1; k < ks->n_keys; k++)
 			set_job(e, n_jobs++, i, &ks->keys[k]);
@@ -237,21 +240,35 @@ tag_matches(const struct ds_cookie_engine *e, unsigned j, const uint8_t *mac, un
 	return job_ok(e, j) && ds_ct_memneq(e->tags[j], mac, len) == 0;
 }
 
+/* The bytes a format's MAC covers. A wolfssl request without its ClientHello fields gets an empty
+ * input: no cookie made over it is accepted anywhere (callers that can refuse such requests do). */
+static unsigned
+input_of(enum ds_cookie_mode mode, const struct ds_cookie_request *req, uint8_t *out)
+{
+	switch (mode) {
+	case DS_COOKIE_GNUTLS:
+		return ds_cookie_gnutls_client_data(req, out);
+	case DS_COOKIE_WOLFSSL:
+		return ds_cookie_wolfssl_input(req, out);
+	default:
+		return ds_cookie_input(req, out);
+	}
+}
+
 /* One MAC burst: @p n <= DS_COOKIE_BURST_MAX requests, so that every job fits the engine's arrays. */
 static void
 run_chunk(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks, const struct ds_cookie_request *req,
 	  unsigned n, uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts)
 {
 	const struct ds_cookie_params *p = &ks->params;
-	const bool gnutls = p->mode == DS_COOKIE_GNUTLS;
-	/* The scrubber's formats spend the first byte on the key_id. */
-	const unsigned skip = gnutls ? 0 : 1, mac_len = p->cookie_len - skip;
+	const bool foreign = !ds_cookie_has_key_id(p->mode);
+	/* The scrubber's formats spend the first byte on the key_id; GnuTLS's and wolfSSL's have none. */
+	const unsigned skip = foreign ? 0 : 1, mac_len = p->cookie_len - skip;
 	unsigned i, j, n_jobs = n;
 
 	prepare_jobs(e, p->mode);
 	for (i = 0; i < n; i++) {
-		e->input_len[i] = (uint8_t)(gnutls ? ds_cookie_gnutls_client_data(&req[i], e->inputs[i])
-						   : ds_cookie_input(&req[i], e->inputs[i]));
+		e->input_len[i] = (uint16_t)input_of(p->mode, &req[i], e->inputs[i]);
 		set_job(e, i, i, &ks->keys[0]);
 	}
 	for (i = 0; i < n; i++)
@@ -265,7 +282,7 @@ run_chunk(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks, const s
 		if (!job_ok(e, i))
 			memset(e->tags[i], 0, TAG_MAX);
 		/* Whole-buffer copies (fixed size, no call); only cookie_len bytes of it are the cookie. */
-		if (gnutls) {
+		if (foreign) {
 			memcpy(cookies[i], e->tags[i], DS_COOKIE_MAX_LEN);
 		} else {
 			cookies[i][0] = ks->keys[0].key_id;

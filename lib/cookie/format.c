@@ -13,6 +13,7 @@ static const char *const mode_names[DS_COOKIE_MODE_COUNT] = {
 	[DS_COOKIE_HMAC_SHA1] = "hmac-sha1",
 	[DS_COOKIE_AES_CMAC] = "aes-cmac",
 	[DS_COOKIE_GNUTLS] = "gnutls",
+	[DS_COOKIE_WOLFSSL] = "wolfssl",
 };
 
 static const char *const verdict_names[] = {
@@ -43,15 +44,30 @@ ds_cookie_max_len(enum ds_cookie_mode mode)
 		return 1 + 20;
 	case DS_COOKIE_AES_CMAC:
 		return 1 + 16;
+	case DS_COOKIE_WOLFSSL:
+		return DS_COOKIE_WOLFSSL_LEN;
 	default:
 		return DS_COOKIE_GNUTLS_LEN;
 	}
 }
 
+bool
+ds_cookie_has_key_id(enum ds_cookie_mode mode)
+{
+	return mode != DS_COOKIE_GNUTLS && mode != DS_COOKIE_WOLFSSL;
+}
+
 unsigned
 ds_cookie_min_len(enum ds_cookie_mode mode)
 {
-	return mode == DS_COOKIE_GNUTLS ? DS_COOKIE_GNUTLS_LEN : DS_COOKIE_MIN_LEN;
+	switch (mode) {
+	case DS_COOKIE_GNUTLS:
+		return DS_COOKIE_GNUTLS_LEN;
+	case DS_COOKIE_WOLFSSL:
+		return DS_COOKIE_WOLFSSL_LEN;
+	default:
+		return DS_COOKIE_MIN_LEN;
+	}
 }
 
 int
@@ -105,6 +121,16 @@ ds_cookie_verdict_name(enum ds_cookie_verdict verdict)
 }
 
 void
+ds_cookie_request_hello_fields(struct ds_cookie_request *req, const uint8_t *base, const struct ds_frame_info *info)
+{
+	req->hello_body = info->suites_offset != 0 ? base + info->body_offset : NULL;
+	req->suites_at = (uint16_t)(info->suites_offset - info->body_offset);
+	req->suites_len = info->suites_len;
+	req->compression_len = info->compression_len;
+	req->session_id_len = info->session_id_len;
+}
+
+void
 ds_cookie_request_from_frame(struct ds_cookie_request *req, const uint8_t *frame,
 			     const struct ds_frame_info *info)
 {
@@ -116,6 +142,7 @@ ds_cookie_request_from_frame(struct ds_cookie_request *req, const uint8_t *frame
 	req->server_port = info->dst_port;
 	req->ip_version = info->ip_version;
 	req->cookie_len = info->cookie_len;
+	ds_cookie_request_hello_fields(req, frame, info);
 }
 
 int
@@ -148,6 +175,7 @@ ds_cookie_request_from_datagram(struct ds_cookie_request *req, const uint8_t *pa
 	req->client_random = payload + info->body_offset + DS_CH_RANDOM_OFFSET;
 	req->cookie = info->cookie_len != 0 ? payload + info->cookie_offset : NULL;
 	req->cookie_len = info->cookie_len;
+	ds_cookie_request_hello_fields(req, payload, info);
 	return 0;
 }
 
@@ -194,6 +222,36 @@ ds_cookie_gnutls_client_data(const struct ds_cookie_request *req, uint8_t *out)
 		memcpy(out, &sin6, sizeof(sin6));
 		return sizeof(sin6);
 	}
+}
+
+bool
+ds_cookie_frame_covered(enum ds_cookie_mode mode, const struct ds_frame_info *info)
+{
+	return mode != DS_COOKIE_WOLFSSL ||
+	       (info->suites_offset != 0 && info->suites_len <= DS_COOKIE_WOLFSSL_SUITES_MAX &&
+		info->compression_len <= DS_COOKIE_WOLFSSL_COMPRESSION_MAX);
+}
+
+unsigned
+ds_cookie_wolfssl_input(const struct ds_cookie_request *req, uint8_t *out)
+{
+	const uint8_t *body = req->hello_body;
+	unsigned n;
+
+	if (body == NULL || req->suites_len > DS_COOKIE_WOLFSSL_SUITES_MAX ||
+	    req->compression_len > DS_COOKIE_WOLFSSL_COMPRESSION_MAX || req->session_id_len > DS_DTLS_SESSION_ID_MAX)
+		return 0;
+	n = ds_cookie_gnutls_client_data(req, out);
+	/* The vectors without their length bytes. */
+	memcpy(out + n, body, 2);
+	memcpy(out + n + 2, req->client_random, DS_DTLS_RANDOM_LEN);
+	n += 2 + DS_DTLS_RANDOM_LEN;
+	memcpy(out + n, body + DS_CH_MIN_BODY_LEN, req->session_id_len);
+	n += req->session_id_len;
+	memcpy(out + n, body + req->suites_at, req->suites_len);
+	n += req->suites_len;
+	memcpy(out + n, body + req->suites_at + req->suites_len + 1, req->compression_len);
+	return n + req->compression_len;
 }
 
 int

@@ -162,6 +162,8 @@ keyset_fill_key(struct epoch_key *k, IMB_MGR *mgr, const struct ds_secret *maste
 	k->key_id = (uint8_t)epoch;
 	switch (mode) {
 	case DS_COOKIE_HMAC_SHA256:
+	case DS_COOKIE_WOLFSSL:
+		/* wolfSSL servers are given the whole K_epoch as their cookie secret. */
 		imb_hmac_states(mgr, false, key, sizeof(key), k->ipad, k->opad);
 		break;
 	case DS_COOKIE_HMAC_SHA1:

@@ -23,11 +23,19 @@ params_from(const struct dtlscookie_options *opt, struct ds_cookie_params *p, ch
 	} else if (opt->format != NULL) {
 		format = ds_cookie_mode_parse(opt->format);
 		if (format < 0 || format == DS_COOKIE_GNUTLS) {
-			snprintf(err, err_len, "cookie format '%s' unknown (hmac-sha256, hmac-sha1 or aes-cmac)",
+			snprintf(err, err_len,
+				 "cookie format '%s' unknown (hmac-sha256, hmac-sha1, aes-cmac or wolfssl; gnutls is a mode)",
 				 opt->format);
 			return -1;
 		}
+		/* wolfSSL checks the MAC itself: there is no shape-only check to trust it with. */
+		if (format == DS_COOKIE_WOLFSSL && opt->mode == DTLSCOOKIE_TRUST) {
+			snprintf(err, err_len, "the wolfssl format needs verify mode (wolfSSL recomputes the cookie)");
+			return -1;
+		}
 		p->mode = (enum ds_cookie_mode)format;
+		if (format == DS_COOKIE_WOLFSSL)
+			p->cookie_len = DS_COOKIE_WOLFSSL_LEN;
 	}
 	if (opt->cookie_len != 0)
 		p->cookie_len = opt->cookie_len;
@@ -74,7 +82,8 @@ dtlscookie_new(const struct dtlscookie_options *opt, char *err, size_t err_len)
 		goto fail;
 	}
 	dc->keyring = ds_keyring_create(&dc->params, &secret, ds_keyring_clock_ms(), err, err_len);
-	if (opt->mode == DTLSCOOKIE_GNUTLS)
+	/* GnuTLS and wolfSSL servers are handed epoch keys: keep the master to derive them. */
+	if (opt->mode == DTLSCOOKIE_GNUTLS || dc->params.mode == DS_COOKIE_WOLFSSL)
 		dc->master = secret;
 	ds_secret_wipe(&secret, sizeof(secret));
 	if (dc->keyring == NULL)
@@ -210,6 +219,24 @@ dtlscookie_make(struct dtlscookie *dc, const struct sockaddr *client, const stru
 	if (dck_request_of(client, server, datagram, len, addrs, &req) != 0)
 		return -1;
 	return dck_make_request(dc, &req, cookie, cookie_len);
+}
+
+unsigned
+dck_epoch_keys(struct dtlscookie *dc, uint64_t epochs[MAX_EPOCH_KEYS])
+{
+	const struct ds_cookie_keyset *ks;
+	uint64_t e;
+	unsigned n;
+
+	pthread_mutex_lock(&dc->lock);
+	ks = current_keys(dc);
+	e = ds_cookie_keyset_epoch(ks);
+	n = ds_cookie_keyset_accepts_next(ks) ? 3 : 2;
+	pthread_mutex_unlock(&dc->lock);
+	epochs[0] = e;
+	epochs[1] = e - 1;
+	epochs[2] = e + 1;
+	return n;
 }
 
 unsigned

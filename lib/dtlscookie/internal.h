@@ -29,6 +29,9 @@ struct dtlscookie {
 	uint8_t gnutls_keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]; /* current, previous, next */
 };
 
+/* The epochs accepted now, current first: 2, or 3 inside the skew window. */
+unsigned dck_epoch_keys(struct dtlscookie *dc, uint64_t epochs[MAX_EPOCH_KEYS]);
+
 /* gnutls mode: the 16-byte keys of the accepted epochs, current first. Returns how many. */
 unsigned dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]);
 

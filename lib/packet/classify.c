@@ -63,7 +63,32 @@ ipv6_extension_header(uint8_t next_header)
 }
 
 /*
- * The ClientHello handshake message: header, then the body up to and including the cookie.
+ * Where the cipher suites and compression methods after the cookie are, when the fragment holds both
+ * whole: the wolfssl cookie format covers them (docs/cookie-format.md). Never an outcome of its own:
+ * a ClientHello that does not show them is judged as before.
+ */
+static void
+note_suites(const uint8_t *body, uint32_t frag_len, uint32_t at, struct ds_frame_info *info)
+{
+	uint32_t suites_len, compression_len;
+
+	if (frag_len - at < 2)
+		return;
+	suites_len = ds_load_be16(body + at);
+	at += 2;
+	if (suites_len == 0 || suites_len % 2 != 0 || frag_len - at < suites_len + 1)
+		return;
+	compression_len = body[at + suites_len];
+	if (compression_len == 0 || frag_len - (at + suites_len + 1) < compression_len)
+		return;
+	info->suites_offset = info->body_offset + at;
+	info->suites_len = (uint16_t)suites_len;
+	info->compression_len = (uint8_t)compression_len;
+}
+
+/*
+ * The ClientHello handshake message: header, then the body up to and including the cookie (and,
+ * for the wolfssl format, where its cipher suites and compression methods are).
  * @p rec_len is the record length, already checked to fit in the datagram.
  */
 static enum ds_outcome
@@ -114,6 +139,7 @@ parse_client_hello(const uint8_t *frame, uint32_t hs_offset, uint32_t rec_len,
 	info->session_id_len = (uint8_t)sid_len;
 	info->cookie_len = (uint8_t)cookie_len;
 	info->cookie_offset = info->body_offset + before_cookie;
+	note_suites(body, frag_len, before_cookie + cookie_len, info);
 	return cookie_len == 0 ? DS_OUT_DTLS_CLIENT_HELLO : DS_OUT_DTLS_CLIENT_HELLO_COOKIE;
 }
 

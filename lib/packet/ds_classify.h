@@ -34,6 +34,9 @@ struct ds_frame_info {
 	uint8_t cookie_len;      /**< ClientHello cookie length (0 = no cookie) */
 	uint8_t first_fragment;  /**< ClientHello is the first fragment of a longer message */
 	uint8_t service;         /**< index of the protected service in its set (0 without a set) */
+	uint32_t suites_offset;  /**< ClientHello cipher_suites (after their length), 0 when not in the datagram */
+	uint16_t suites_len;     /**< ... their length in bytes */
+	uint8_t compression_len; /**< ... and of the compression methods right after them */
 	uint8_t session_proof;   /**< ds_classify_reply(): a record is encrypted, so a session exists */
 	uint8_t has_server_cid;  /**< ds_classify_reply(): a ServerHello with a connection_id extension */
 	uint8_t server_cid_len;  /**< ... the length of the CID its client will send (RFC 9146) */

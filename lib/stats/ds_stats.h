@@ -34,6 +34,8 @@
 	X(DROPPED_POLICY, "dropped_policy", 1, "traffic dropped by a pass/drop policy") \
 	X(DROPPED_MALFORMED, "dropped_malformed", 1, "malformed frames (the outcome counters say why)") \
 	X(DROPPED_HVR_REFUSED, "dropped_hvr_refused", 1, "ClientHellos the HVR writer refused to answer") \
+	X(DROPPED_COOKIE_INPUT, "dropped_cookie_input", 1, \
+	  "ClientHellos missing fields the cookie format covers (wolfssl: cipher suites beyond a first fragment, or over 512 bytes of them)") \
 	X(DROPPED_BLOCKLIST, "dropped_blocklist", 1, "frames from a blocklisted source prefix, dropped before any work") \
 	X(DROPPED_HVR_RATE_LIMITED, "dropped_hvr_rate_limited", 1, \
 	  "ClientHellos left unanswered: their source prefix had all its HVRs for now (hvr_rate_limit)") \

@@ -143,7 +143,7 @@ hello_payload(struct ds_traffic *t, const struct ds_frame_addrs *a, bool with_co
 		return len;
 	}
 	{
-		const struct ds_cookie_request req = {
+		struct ds_cookie_request req = {
 			.client_addr = a->src_ip, .server_addr = a->dst_ip, .client_random = random,
 			.client_port = a->src_port, .server_port = a->dst_port, .ip_version = a->ip_version,
 		};
@@ -151,6 +151,8 @@ hello_payload(struct ds_traffic *t, const struct ds_frame_addrs *a, bool with_co
 		uint8_t cookie[1][DS_COOKIE_MAX_LEN];
 		enum ds_cookie_verdict verdict;
 
+		/* The ClientHello fields the wolfssl format covers, from the first ClientHello itself. */
+		ds_cookie_request_hello_fields(&req, first, &info);
 		ds_cookie_engine_run(t->spec.engine, t->spec.keyset, &req, 1, cookie, &verdict);
 		return ds_hello_with_cookie(first, &info, cookie[0], cookie_len, 1, payload, cap);
 	}

@@ -25,6 +25,35 @@ fixture_bytes(uint8_t *out, size_t len)
 		out[i] = (uint8_t)(fixture_rand() >> 56);
 }
 
+/* The ClientHello body behind the request's random, with random vectors the wolfssl format covers. */
+static void
+fixture_hello(struct stored_request *s)
+{
+	const unsigned sid = (unsigned)(fixture_rand() % 33), suites = 2 * (unsigned)(1 + fixture_rand() % 32),
+		       compression = (unsigned)(1 + fixture_rand() % 4);
+	uint8_t *p = s->hello;
+
+	*p++ = 0xfe;
+	*p++ = 0xfd;
+	memcpy(p, s->random, 32);
+	p += 32;
+	*p++ = (uint8_t)sid;
+	fixture_bytes(p, sid);
+	p += sid;
+	*p++ = 0; /* no cookie */
+	*p++ = 0;
+	*p++ = (uint8_t)suites;
+	s->req.suites_at = (uint16_t)(p - s->hello);
+	fixture_bytes(p, suites);
+	p += suites;
+	*p++ = (uint8_t)compression;
+	fixture_bytes(p, compression);
+	s->req.hello_body = s->hello;
+	s->req.session_id_len = (uint8_t)sid;
+	s->req.suites_len = (uint16_t)suites;
+	s->req.compression_len = (uint8_t)compression;
+}
+
 void
 fixture_request(struct stored_request *s, unsigned ip_version)
 {
@@ -38,6 +67,7 @@ fixture_request(struct stored_request *s, unsigned ip_version)
 	s->req.client_port = (uint16_t)(1 + fixture_rand() % 65535);
 	s->req.server_port = (uint16_t)(1 + fixture_rand() % 65535);
 	s->req.ip_version = (uint8_t)ip_version;
+	fixture_hello(s);
 }
 
 void

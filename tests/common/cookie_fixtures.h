@@ -18,6 +18,9 @@ struct stored_request {
 	uint8_t server_addr[16];
 	uint8_t random[32];
 	uint8_t cookie[DS_COOKIE_MAX_LEN + 8];
+	/* A ClientHello body for the wolfssl format: version, the random above, a random session_id,
+	 * no cookie, 2..64 bytes of cipher suites, 1..4 compression methods. */
+	uint8_t hello[160];
 	struct ds_cookie_request req;
 };
 

@@ -112,14 +112,39 @@ reference_sockaddr(const struct ds_cookie_request *req, uint8_t *out)
 	}
 }
 
+size_t
+reference_wolfssl_input(const struct ds_cookie_request *req, uint8_t *out)
+{
+	const uint8_t *body = req->hello_body;
+	size_t n = reference_sockaddr(req, out);
+	const uint8_t *compression = body + req->suites_at + req->suites_len + 1;
+
+	/* wolfSSL 5.5's CreateDtlsCookie(), field after field, as the document lists them. */
+	memcpy(out + n, body, 2);
+	n += 2;
+	memcpy(out + n, req->client_random, 32);
+	n += 32;
+	memcpy(out + n, body + 35, req->session_id_len);
+	n += req->session_id_len;
+	memcpy(out + n, body + req->suites_at, req->suites_len);
+	n += req->suites_len;
+	memcpy(out + n, compression, req->compression_len);
+	return n + req->compression_len;
+}
+
 void
 reference_cookie(struct reference_mac *r, enum ds_cookie_mode mode, const uint8_t key[32],
 		 uint64_t epoch, const struct ds_cookie_request *req, unsigned len, uint8_t *cookie)
 {
-	uint8_t input[128], tag[64];
+	uint8_t input[1024], tag[64];
 	size_t n;
 
 	switch (mode) {
+	case DS_COOKIE_WOLFSSL:
+		n = reference_wolfssl_input(req, input);
+		mac(r->hmac_sha256, key, 32, input, n, tag);
+		memcpy(cookie, tag, len);
+		return;
 	case DS_COOKIE_GNUTLS:
 		n = reference_sockaddr(req, input);
 		mac(r->hmac_sha1, key, 16, input, n, tag);

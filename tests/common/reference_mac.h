@@ -36,4 +36,7 @@ size_t reference_input(const struct ds_cookie_request *req, uint8_t *out);
 /** GnuTLS's client data: the sockaddr_in / sockaddr_in6 a server's recvfrom() fills. */
 size_t reference_sockaddr(const struct ds_cookie_request *req, uint8_t *out);
 
+/** The wolfssl format's input: that sockaddr, then the ClientHello fields wolfSSL covers. */
+size_t reference_wolfssl_input(const struct ds_cookie_request *req, uint8_t *out);
+
 #endif /* DS_TEST_REFERENCE_MAC_H */

@@ -15,14 +15,15 @@
 #include "reference_mac.h"
 #include "tap.h"
 
-enum { FIELD_MAX = 200 };
+enum { FIELD_MAX = 2100 };
 
 struct vector {
 	char format[32], client[64], server[64], verdict[16];
 	unsigned long long unix_ms, epoch, verified_at_ms;
 	unsigned period, client_port, server_port, cookie_len, number, skew_ms;
-	uint8_t master[64], random[32], k_epoch[32], input[128], cookie[32];
-	size_t master_len, input_len;
+	uint8_t master[64], random[32], k_epoch[32], input[1024], cookie[32];
+	uint8_t version[2], session_id[32], suites[512], compression[16];
+	size_t master_len, input_len, session_id_len, suites_len, compression_len;
 	unsigned fields;
 };
 
@@ -43,7 +44,7 @@ parse_line(struct vector *v, const char *line)
 {
 	char key[32], value[FIELD_MAX + 1];
 
-	if (sscanf(line, "%31s %200s", key, value) != 2)
+	if (sscanf(line, "%31s %2100s", key, value) != 2)
 		return;
 	v->fields++;
 #define NUM(k, dst) if (strcmp(key, k) == 0) { dst = strtoull(value, NULL, 10); return; }
@@ -73,6 +74,14 @@ parse_line(struct vector *v, const char *line)
 		v->input_len = unhex(value, v->input, sizeof(v->input));
 	else if (strcmp(key, "cookie") == 0)
 		unhex(value, v->cookie, sizeof(v->cookie));
+	else if (strcmp(key, "client_version") == 0)
+		unhex(value, v->version, sizeof(v->version));
+	else if (strcmp(key, "session_id") == 0)
+		v->session_id_len = strcmp(value, "-") == 0 ? 0 : unhex(value, v->session_id, sizeof(v->session_id));
+	else if (strcmp(key, "cipher_suites") == 0)
+		v->suites_len = unhex(value, v->suites, sizeof(v->suites));
+	else if (strcmp(key, "compression") == 0)
+		v->compression_len = unhex(value, v->compression, sizeof(v->compression));
 	else
 		v->fields--;
 }
@@ -95,6 +104,31 @@ address(const char *text, unsigned *ip_version, uint8_t out[16])
 		*ip_version = 4;
 	}
 	return 0;
+}
+
+/* The wolfssl format's ClientHello body, from the vector's fields, behind @p req. */
+static void
+hello_of(const struct vector *v, uint8_t *body, struct ds_cookie_request *req)
+{
+	uint8_t *p = body;
+
+	memcpy(p, v->version, 2);
+	memcpy(p + 2, v->random, 32);
+	p[34] = (uint8_t)v->session_id_len;
+	memcpy(p + 35, v->session_id, v->session_id_len);
+	p += 35 + v->session_id_len;
+	*p++ = 0;
+	*p++ = (uint8_t)(v->suites_len >> 8);
+	*p++ = (uint8_t)v->suites_len;
+	req->suites_at = (uint16_t)(p - body);
+	memcpy(p, v->suites, v->suites_len);
+	p += v->suites_len;
+	*p++ = (uint8_t)v->compression_len;
+	memcpy(p, v->compression, v->compression_len);
+	req->hello_body = body;
+	req->session_id_len = (uint8_t)v->session_id_len;
+	req->suites_len = (uint16_t)v->suites_len;
+	req->compression_len = (uint8_t)v->compression_len;
 }
 
 /* §5: the vector's cookie judged by a verifier at verified_at_ms with its skew. */
@@ -124,10 +158,10 @@ static void
 check_vector(const struct vector *v, struct ds_cookie_engine *e, struct reference_mac *ref)
 {
 	const int mode = ds_cookie_mode_parse(v->format);
-	const unsigned required = 15, acceptance = v->verified_at_ms != 0 ? 3 : 0;
+	const unsigned required = mode == DS_COOKIE_WOLFSSL ? 19 : 15, acceptance = v->verified_at_ms != 0 ? 3 : 0;
 	unsigned ip_version = 0, server_version = 0;
 	struct ds_secret master = { .len = v->master_len };
-	uint8_t caddr[16], saddr[16], key[32], input[128], cookie[32], cookies[1][DS_COOKIE_MAX_LEN];
+	uint8_t caddr[16], saddr[16], key[32], input[1024], cookie[32], cookies[1][DS_COOKIE_MAX_LEN], body[1024];
 	struct ds_cookie_request req = { .client_addr = caddr, .server_addr = saddr, .client_random = v->random,
 					 .client_port = (uint16_t)v->client_port,
 					 .server_port = (uint16_t)v->server_port };
@@ -146,7 +180,11 @@ check_vector(const struct vector *v, struct ds_cookie_engine *e, struct referenc
 	req.ip_version = (uint8_t)ip_version;
 	p.mode = (enum ds_cookie_mode)mode;
 	memcpy(master.bytes, v->master, v->master_len);
-	n = mode == DS_COOKIE_GNUTLS ? ds_cookie_gnutls_client_data(&req, input) : ds_cookie_input(&req, input);
+	if (mode == DS_COOKIE_WOLFSSL)
+		hello_of(v, body, &req);
+	n = mode == DS_COOKIE_GNUTLS    ? ds_cookie_gnutls_client_data(&req, input)
+	    : mode == DS_COOKIE_WOLFSSL ? ds_cookie_wolfssl_input(&req, input)
+					: ds_cookie_input(&req, input);
 	ds_cookie_epoch_key(&master, v->epoch, key);
 	kr = ds_keyring_create(&p, &master, v->unix_ms, err, sizeof(err));
 	if (kr == NULL)
@@ -184,7 +222,7 @@ int
 main(void)
 {
 	const char *root = getenv("DS_SOURCE_ROOT");
-	char path[4096], line[512], err[200];
+	char path[4096], line[FIELD_MAX + 64], err[200];
 	struct ds_cookie_engine *e = ds_cookie_engine_create(err, sizeof(err));
 	struct reference_mac *ref = reference_mac_create();
 	struct vector v;
@@ -213,7 +251,7 @@ main(void)
 		}
 	}
 	fclose(f);
-	tap_check(vectors >= 18, "docs/cookie-format.md holds %u vectors (all formats, both IP versions, a 64-byte "
+	tap_check(vectors >= 21, "docs/cookie-format.md holds %u vectors (all formats, both IP versions, a 64-byte "
 		  "master, key_id wrap, acceptance around epoch boundaries, IPv4-mapped addresses)", vectors);
 	reference_mac_destroy(ref);
 	ds_cookie_engine_destroy(e);

@@ -7,7 +7,7 @@
  * HelloVerifyRequest; a trust-mode backend takes any well-shaped cookie, which is why only the
  * scrubber may reach it. Runs in a network namespace of its own.
  *
- *   test_backend_refusal ECHO_OPENSSL ECHO_GNUTLS ECHO_MBEDTLS
+ *   test_backend_refusal ECHO_OPENSSL ECHO_GNUTLS ECHO_MBEDTLS ECHO_WOLFSSL
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -37,10 +37,14 @@ struct backend {
 	const char *listen;  /**< where it binds: an address, or 0.0.0.0 / [::] */
 	const char *connect; /**< where the client sends */
 	enum dtlscookie_mode mode;
+	const char *format;  /**< the cookie format, NULL for the mode's default */
 	int expect[KIND_COUNT]; /**< handshake type of the answer: 2 ServerHello, 3 HelloVerifyRequest */
 };
 
 static char secret_path[] = "/tmp/ds-refusal-XXXXXX";
+/* wolfSSL cannot make a certificate: one from the openssl command, as an operator would. */
+static char cert_dir[] = "/tmp/ds-refusal-cert-XXXXXX";
+static char cert_path[64], key_path[64];
 
 static void
 parse(const char *text, struct sockaddr_storage *ss, socklen_t *len)
@@ -66,6 +70,22 @@ parse(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 		s4->sin_port = htons((uint16_t)atoi(colon + 1));
 		*len = sizeof(*s4);
 	}
+}
+
+static void
+make_certificate(void)
+{
+	char cmd[512];
+
+	if (mkdtemp(cert_dir) == NULL)
+		tap_bail("cannot make %s", cert_dir);
+	snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", cert_dir);
+	snprintf(key_path, sizeof(key_path), "%s/key.pem", cert_dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=refusal -days 1 "
+		 "-keyout %s -out %s 2>/dev/null", key_path, cert_path);
+	if (system(cmd) != 0)
+		tap_bail("openssl could not make a certificate");
 }
 
 /* Wait (at most 10 s) until @p path holds @p text: the backend says it listens. */
@@ -106,7 +126,7 @@ static void
 check_backend(const struct backend *b, const struct hello *h, const char *binary)
 {
 	char log[] = "/tmp/ds-refusal-log-XXXXXX", mode_arg[16];
-	char *argv[10];
+	char *argv[14];
 	struct child server;
 	struct sockaddr_storage srv, client;
 	socklen_t srv_len;
@@ -129,12 +149,19 @@ check_backend(const struct backend *b, const struct hello *h, const char *binary
 		argv[argc++] = "--secret";
 		argv[argc++] = secret_path;
 	}
+	if (b->format != NULL) {
+		argv[argc++] = "--cert";
+		argv[argc++] = cert_path;
+		argv[argc++] = "--key";
+		argv[argc++] = key_path;
+	}
 	argv[argc] = NULL;
 	child_start(&server, argv, log);
 	if (!log_says(log, "listening"))
 		tap_bail("%s on %s did not start", b->name, b->listen);
-	dc = dtlscookie_new(&(struct dtlscookie_options){ .mode = b->mode, .secret_file = secret_path }, err,
-			    sizeof(err));
+	dc = dtlscookie_new(&(struct dtlscookie_options){ .mode = b->mode, .secret_file = secret_path,
+							   .format = b->format },
+			    err, sizeof(err));
 	if (dc == NULL)
 		tap_bail("%s", err);
 	ds_classify_dtls(ch1, h->info.dtls_len, &info);
@@ -180,53 +207,66 @@ main(int argc, char **argv)
 {
 	static struct hello hellos[HELLOS_MAX * 2];
 	const struct backend backends[] = {
-		{ "OpenSSL backend, verify mode", "127.0.0.1:4433", "127.0.0.1:4433", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "OpenSSL backend, verify mode", "[::1]:4433", "[::1]:4433", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "GnuTLS backend, gnutls mode", "127.0.0.1:4434", "127.0.0.1:4434", DTLSCOOKIE_GNUTLS, { 2, 3, 3, 3 } },
-		{ "GnuTLS backend, gnutls mode", "[::1]:4434", "[::1]:4434", DTLSCOOKIE_GNUTLS, { 2, 3, 3, 3 } },
-		{ "OpenSSL backend, trust mode (takes any shape)", "127.0.0.1:4435", "127.0.0.1:4435", DTLSCOOKIE_TRUST,
+		{ "OpenSSL backend, verify mode", "127.0.0.1:4433", "127.0.0.1:4433", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "OpenSSL backend, verify mode", "[::1]:4433", "[::1]:4433", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "GnuTLS backend, gnutls mode", "127.0.0.1:4434", "127.0.0.1:4434", DTLSCOOKIE_GNUTLS, NULL, { 2, 3, 3, 3 } },
+		{ "GnuTLS backend, gnutls mode", "[::1]:4434", "[::1]:4434", DTLSCOOKIE_GNUTLS, NULL, { 2, 3, 3, 3 } },
+		{ "OpenSSL backend, trust mode (takes any shape)", "127.0.0.1:4435", "127.0.0.1:4435", DTLSCOOKIE_TRUST, NULL,
 		  { 2, 2, 2, 3 } },
-		{ "Mbed TLS backend, verify mode", "127.0.0.1:4440", "127.0.0.1:4440", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "Mbed TLS backend, verify mode", "[::1]:4440", "[::1]:4440", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "Mbed TLS backend, trust mode (takes any shape)", "127.0.0.1:4441", "127.0.0.1:4441", DTLSCOOKIE_TRUST,
+		{ "Mbed TLS backend, verify mode", "127.0.0.1:4440", "127.0.0.1:4440", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "Mbed TLS backend, verify mode", "[::1]:4440", "[::1]:4440", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "Mbed TLS backend, trust mode (takes any shape)", "127.0.0.1:4441", "127.0.0.1:4441", DTLSCOOKIE_TRUST, NULL,
 		  { 2, 2, 2, 3 } },
 		/* Wildcard and dual-stack sockets: the cookie binds the address the client sent to. */
-		{ "OpenSSL backend on 0.0.0.0", "0.0.0.0:4436", "127.0.0.1:4436", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "OpenSSL backend on [::], IPv4 client", "[::]:4437", "127.0.0.1:4437", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "OpenSSL backend on [::], IPv6 client", "[::]:4437", "[::1]:4437", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "GnuTLS backend on 0.0.0.0", "0.0.0.0:4438", "127.0.0.1:4438", DTLSCOOKIE_GNUTLS, { 2, 3, 3, 3 } },
-		{ "GnuTLS backend on [::], IPv4 client", "[::]:4439", "127.0.0.1:4439", DTLSCOOKIE_GNUTLS, { 2, 3, 3, 3 } },
-		{ "GnuTLS backend on [::], IPv6 client", "[::]:4439", "[::1]:4439", DTLSCOOKIE_GNUTLS, { 2, 3, 3, 3 } },
-		{ "Mbed TLS backend on 0.0.0.0", "0.0.0.0:4442", "127.0.0.1:4442", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "Mbed TLS backend on [::], IPv4 client", "[::]:4443", "127.0.0.1:4443", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
-		{ "Mbed TLS backend on [::], IPv6 client", "[::]:4443", "[::1]:4443", DTLSCOOKIE_VERIFY, { 2, 3, 3, 3 } },
+		{ "OpenSSL backend on 0.0.0.0", "0.0.0.0:4436", "127.0.0.1:4436", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "OpenSSL backend on [::], IPv4 client", "[::]:4437", "127.0.0.1:4437", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "OpenSSL backend on [::], IPv6 client", "[::]:4437", "[::1]:4437", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "GnuTLS backend on 0.0.0.0", "0.0.0.0:4438", "127.0.0.1:4438", DTLSCOOKIE_GNUTLS, NULL, { 2, 3, 3, 3 } },
+		{ "GnuTLS backend on [::], IPv4 client", "[::]:4439", "127.0.0.1:4439", DTLSCOOKIE_GNUTLS, NULL, { 2, 3, 3, 3 } },
+		{ "GnuTLS backend on [::], IPv6 client", "[::]:4439", "[::1]:4439", DTLSCOOKIE_GNUTLS, NULL, { 2, 3, 3, 3 } },
+		{ "Mbed TLS backend on 0.0.0.0", "0.0.0.0:4442", "127.0.0.1:4442", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "Mbed TLS backend on [::], IPv4 client", "[::]:4443", "127.0.0.1:4443", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "Mbed TLS backend on [::], IPv6 client", "[::]:4443", "[::1]:4443", DTLSCOOKIE_VERIFY, NULL, { 2, 3, 3, 3 } },
+		{ "wolfSSL backend", "127.0.0.1:4444", "127.0.0.1:4444", DTLSCOOKIE_VERIFY, "wolfssl", { 2, 3, 3, 3 } },
+		{ "wolfSSL backend", "[::1]:4444", "[::1]:4444", DTLSCOOKIE_VERIFY, "wolfssl", { 2, 3, 3, 3 } },
+		{ "wolfSSL backend on [::], IPv4 client", "[::]:4445", "127.0.0.1:4445", DTLSCOOKIE_VERIFY, "wolfssl",
+		  { 2, 3, 3, 3 } },
+		{ "wolfSSL backend on [::], IPv6 client", "[::]:4445", "[::1]:4445", DTLSCOOKIE_VERIFY, "wolfssl",
+		  { 2, 3, 3, 3 } },
 	};
 	const char text[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
 	size_t n, i, k;
 	int fd;
 
-	if (argc != 4)
-		tap_bail("usage: test_backend_refusal ECHO_OPENSSL ECHO_GNUTLS ECHO_MBEDTLS");
+	if (argc != 5)
+		tap_bail("usage: test_backend_refusal ECHO_OPENSSL ECHO_GNUTLS ECHO_MBEDTLS ECHO_WOLFSSL");
 	n = hellos_add_other_family(hellos, hellos_load(hellos, HELLOS_MAX, false));
 	process_private_loopback();
 	fd = mkstemp(secret_path);
 	if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1 || close(fd) != 0)
 		tap_bail("cannot write the secret");
+	make_certificate();
 	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
 		const unsigned want = strchr(backends[i].connect, '[') ? 6 : 4;
 
-		/* Built without Mbed TLS: its rows are said to be missing, not passed. */
-		if (strstr(backends[i].name, "Mbed TLS") != NULL && strcmp(argv[3], "none") == 0) {
-			tap_check(false, "%s: not built (install libmbedtls-dev)", backends[i].name);
+		const char *binary = strstr(backends[i].name, "GnuTLS")     ? argv[2]
+				     : strstr(backends[i].name, "Mbed TLS") ? argv[3]
+				     : strstr(backends[i].name, "wolfSSL")  ? argv[4]
+									    : argv[1];
+
+		/* Built without Mbed TLS or wolfSSL: their rows are said to be missing, not passed. */
+		if (strcmp(binary, "none") == 0) {
+			tap_check(false, "%s: not built (install libmbedtls-dev and libwolfssl-dev)", backends[i].name);
 			continue;
 		}
 		/* One real ClientHello of the right family from the captures is enough per backend. */
 		for (k = 0; k < n && hellos[k].info.ip_version != want; k++)
 			;
-		check_backend(&backends[i], &hellos[k], strstr(backends[i].name, "GnuTLS")    ? argv[2]
-							: strstr(backends[i].name, "Mbed TLS") ? argv[3]
-											       : argv[1]);
+		check_backend(&backends[i], &hellos[k], binary);
 	}
 	unlink(secret_path);
+	unlink(cert_path);
+	unlink(key_path);
+	rmdir(cert_dir);
 	return tap_done();
 }

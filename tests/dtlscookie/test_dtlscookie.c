@@ -264,6 +264,8 @@ check_settings(void)
 		{ "a missing secret file", { .mode = DTLSCOOKIE_VERIFY, .secret_file = "/nonexistent/secret" },
 		  "No such file" },
 		{ "an unknown format", { .mode = DTLSCOOKIE_TRUST, .format = "md5" }, "cookie format 'md5' unknown" },
+		{ "the wolfssl format in trust mode", { .mode = DTLSCOOKIE_TRUST, .format = "wolfssl" },
+		  "the wolfssl format needs verify mode" },
 		{ "a 40-byte cookie", { .mode = DTLSCOOKIE_TRUST, .cookie_len = 40 }, "cookie length 40 out of range" },
 		{ "a skew of a whole period", { .mode = DTLSCOOKIE_TRUST, .key_period_s = 2, .clock_skew_ms = 2000 },
 		  "too large" },

@@ -4,8 +4,9 @@
 # matrix of test_e2e_matrix.sh. Key rotation: with 1-second key epochs and a relay that lets each first
 # ClientHello through just before an epoch ends and holds every other client datagram 200 ms, every
 # second ClientHello reaches the appliance and the backend one epoch after its cookie was made; the
-# handshakes must still complete. Then the minimal OpenSSL server printed in docs/deploying.md is
-# compiled from the document, as a new user would, and must work behind the appliance. TAP output.
+# handshakes must still complete. Then the minimal OpenSSL, Mbed TLS and wolfSSL servers printed in
+# docs/deploying.md are compiled from the document, as a new user would, and must work behind the
+# appliance. TAP output.
 #
 #   test_backends.sh SCRUBBER ECHO_OPENSSL UDP_DELAY PCAPGEN
 set -u
@@ -87,38 +88,59 @@ check $? "key rotation: the appliance accepted cookies of the epoch before (one 
 [ $flooding -eq 0 ] && [ "$(json "$work/rotation.json" "t['hvr_sent'] >= 39900 and t['forwarded_ch2'] >= 2")" = True ]
 check $? "key rotation: both handshakes completed while 40 000 spoofed ClientHellos flooded in and keys rotated every second ($(json "$work/rotation.json" "t['hvr_sent']") HVRs)"
 
-# The server of docs/deploying.md, taken from the document and built the way it says, against the
+# The servers of docs/deploying.md, taken from the document and built the way it says, against the
 # library as `meson install` installs it (here into a scratch DESTDIR, hence the prefix override).
-sed -n '/^```c$/,/^```$/p' "$root/docs/deploying.md" | sed '1d;$d' | awk '/^```/ {exit} {print}' >"$work/server.c"
 DESTDIR="$work/inst" meson install -C "${DS_BUILD_ROOT:?}" --no-rebuild --quiet >"$work/install.log" 2>&1
 pc=$(dirname "$(find "$work/inst" -name dtlscookie.pc | head -1)")
 prefix=$(pkg-config --variable=prefix "$pc/dtlscookie.pc")
 libdir=$(PKG_CONFIG_PATH=$pc pkg-config --define-variable=prefix="$work/inst$prefix" --variable=libdir dtlscookie)
-# A library from the sanitizer build needs its runtime in the program too.
+# A library from the sanitizer build needs its runtime in the programs too.
 sanitize=
 ldd "$libdir/libdtlscookie.so" | grep -q libasan && sanitize="-fsanitize=address,undefined"
-cc $sanitize "$work/server.c" -o "$work/server" \
-	$(PKG_CONFIG_PATH=$pc pkg-config --define-variable=prefix="$work/inst$prefix" --cflags --libs dtlscookie) \
-	$(pkg-config --cflags --libs openssl) -Wl,-rpath,"$libdir" >"$work/cc.log" 2>&1
-status=$?
-sed 's/^/# cc: /' "$work/cc.log"
-check $status "the server of docs/deploying.md compiles against the installed libdtlscookie ($(wc -l <"$work/server.c") lines)"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=docs -days 1 \
 	-keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-start_appliance docs hmac-sha256
-ip netns exec "$srv" "$work/server" "$TB_SRV4" 4433 "$work/secret" "$work/cert.pem" "$work/key.pem" \
-	>"$work/docs-server.log" 2>&1 &
-docs_pid=$!
-# The document's server prints nothing: wait for its socket instead.
-for _ in $(seq 100); do
-	[ -n "$(ip netns exec "$srv" ss -Hlun "sport = :4433")" ] && break
-	sleep 0.1
-done
-for client in "openssl s_client -dtls1_2 -connect $TB_SRV4:4433" "gnutls-cli --udp --insecure -p 4433 $TB_SRV4"; do
-	say_until_echoed echo-from-the-docs-server "$work/docs.out" 18 | timeout 20 ip netns exec "$cli" $client >"$work/docs.out" 2>&1
-	grep -q "^echo-from-the-docs-server$" "$work/docs.out"
-	check $? "the server of docs/deploying.md behind the appliance: ${client%% *} completes and is echoed"
-done
-kill $docs_pid 2>/dev/null
-stop_appliance
+
+# docs_server FILE FORMAT LIBS: the block of docs/deploying.md that begins "/* FILE:", compiled with
+# the document's pkg-config line plus LIBS, run behind an appliance of cookie FORMAT, and two clients.
+docs_server() {
+	local file=$1 format=$2 libs=$3 docs_pid client
+	awk -v start="/* $file:" 'index($0, start) == 1 {on = 1} on && /^```$/ {exit} on {print}' \
+		"$root/docs/deploying.md" >"$work/$file"
+	# shellcheck disable=SC2046,SC2086
+	cc $sanitize "$work/$file" -o "$work/${file%.c}" \
+		$(PKG_CONFIG_PATH=$pc pkg-config --define-variable=prefix="$work/inst$prefix" --cflags --libs dtlscookie) \
+		$libs -Wl,-rpath,"$libdir" >"$work/$file.cc.log" 2>&1
+	status=$?
+	sed 's/^/# cc: /' "$work/$file.cc.log"
+	check $status "$file of docs/deploying.md compiles against the installed libdtlscookie ($(wc -l <"$work/$file") lines)"
+	start_appliance "docs-${file%.c}" "$format"
+	ip netns exec "$srv" "$work/${file%.c}" "$TB_SRV4" 4433 "$work/secret" "$work/cert.pem" "$work/key.pem" \
+		>"$work/$file.log" 2>&1 &
+	docs_pid=$!
+	# The document's servers print nothing: wait for their socket instead.
+	for _ in $(seq 100); do
+		[ -n "$(ip netns exec "$srv" ss -Hlun "sport = :4433")" ] && break
+		sleep 0.1
+	done
+	for client in "openssl s_client -dtls1_2 -connect $TB_SRV4:4433" "gnutls-cli --udp --insecure -p 4433 $TB_SRV4"; do
+		say_until_echoed "echo-from-$file" "$work/docs.out" 18 | timeout 20 ip netns exec "$cli" $client >"$work/docs.out" 2>&1
+		grep -q "^echo-from-$file\$" "$work/docs.out"
+		check $? "$file of docs/deploying.md behind the appliance ($format cookies): ${client%% *} completes and is echoed"
+	done
+	kill $docs_pid 2>/dev/null
+	wait $docs_pid 2>/dev/null
+	stop_appliance
+}
+
+docs_server server.c hmac-sha256 "$(pkg-config --cflags --libs openssl)"
+if find "$work/inst" -name dtlscookie-mbedtls.h | grep -q .; then
+	docs_server server-mbedtls.c hmac-sha256 "-lmbedtls -lmbedx509 -lmbedcrypto"
+else
+	check 1 "server-mbedtls.c: libdtlscookie was built without Mbed TLS (install libmbedtls-dev)"
+fi
+if find "$work/inst" -name dtlscookie-wolfssl.h | grep -q .; then
+	docs_server server-wolfssl.c wolfssl "$(pkg-config --cflags --libs wolfssl)"
+else
+	check 1 "server-wolfssl.c: libdtlscookie was built without wolfSSL (install libwolfssl-dev)"
+fi
 finish

@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Every DTLS client against every example backend, through the appliance (inline testbed,
 # scripts/lib/testbed.sh), over IPv4 and IPv6, while spoofed ClientHellos flood in:
-#   clients  openssl s_client, gnutls-cli, the Mbed TLS client (tests/tools/dtls_client_mbedtls.c)
-#   servers  OpenSSL (verify, trust), GnuTLS (gnutls format), Mbed TLS (verify, trust), each on its
-#            service address, and OpenSSL, GnuTLS and Mbed TLS again on a dual-stack [::] socket
+#   clients  openssl s_client, gnutls-cli, and clients on Mbed TLS and wolfSSL (tests/tools/)
+#   servers  OpenSSL (verify, trust), GnuTLS (gnutls format), Mbed TLS (verify, trust), wolfSSL
+#            (wolfssl format), each on its service address, and each library again on a dual-stack
+#            [::] socket
 # Each cell must complete its handshake and get its line echoed; the matrix is printed. TAP output.
 #
-#   test_e2e_matrix.sh SCRUBBER PCAPGEN ECHO_OPENSSL ECHO_GNUTLS ECHO_MBEDTLS CLIENT_MBEDTLS
-# (ECHO_MBEDTLS and CLIENT_MBEDTLS are "none" in a build without Mbed TLS: their cells then fail.)
+#   test_e2e_matrix.sh SCRUBBER PCAPGEN ECHO_OPENSSL ECHO_GNUTLS ECHO_MBEDTLS ECHO_WOLFSSL
+#                      CLIENT_MBEDTLS CLIENT_WOLFSSL
+# (The Mbed TLS and wolfSSL programs are "none" in a build without those libraries: their cells fail.)
 set -u
-scrubber=$1 pcapgen=$2 echo_openssl=$3 echo_gnutls=$4 echo_mbedtls=$5 client_mbedtls=$6
+scrubber=$1 pcapgen=$2 echo_openssl=$3 echo_gnutls=$4 echo_mbedtls=$5 echo_wolfssl=$6
+client_mbedtls=$7 client_wolfssl=$8
 root=${DS_SOURCE_ROOT:?}
 FLOOD=60000 RATE=3000
 
@@ -20,6 +23,10 @@ json() { /usr/bin/python3 -c "import json; t=json.load(open('$1'))['totals']; pr
 
 e2e_testbed inline dsmatrix
 cli=$(tb_ns cli) box=$(tb_ns box) srv=$(tb_ns srv)
+# wolfSSL as Debian builds it cannot make a certificate: one from the openssl command.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=matrix -days 1 \
+	-keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null || bail "openssl could not make a certificate"
+wolf_files="--cert $work/cert.pem --key $work/key.pem"
 
 # Backends: name|cookie format of the appliance|command ("{}" is the listen address, "{wild}" a row
 # that listens once on [::] for both families).
@@ -29,15 +36,18 @@ servers=(
 	"gnutls|gnutls|$echo_gnutls --listen {} --secret $work/secret"
 	"mbedtls-verify|hmac-sha256|$echo_mbedtls --listen {} --secret $work/secret"
 	"mbedtls-trust|hmac-sha256|$echo_mbedtls --listen {} --mode trust"
+	"wolfssl|wolfssl|$echo_wolfssl --listen {} --secret $work/secret $wolf_files"
 	"openssl-dual-stack|hmac-sha256|$echo_openssl --listen {wild} --secret $work/secret"
 	"gnutls-dual-stack|gnutls|$echo_gnutls --listen {wild} --secret $work/secret"
 	"mbedtls-dual-stack|hmac-sha256|$echo_mbedtls --listen {wild} --secret $work/secret"
+	"wolfssl-dual-stack|wolfssl|$echo_wolfssl --listen {wild} --secret $work/secret $wolf_files"
 )
 # Clients: name|command ("{4}" / "{6}" is the server address of the family).
 clients=(
 	"openssl|openssl s_client -dtls1_2 -connect {addr}:4433"
 	"gnutls|gnutls-cli --udp --insecure -p 4433 {host}"
 	"mbedtls|$client_mbedtls {host} 4433"
+	"wolfssl|$client_wolfssl {host} 4433"
 )
 
 start_appliance() {

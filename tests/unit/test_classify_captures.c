@@ -75,7 +75,7 @@ check_known_frames(const char *path, const struct capture *cap)
 
 enum tshark_col {
 	COL_PROTOCOLS, COL_UDP_SRCPORT, COL_CONTENT_TYPE, COL_EPOCH, COL_HS_TYPE, COL_FRAG_OFFSET,
-	COL_SID_LEN, COL_COOKIE_LEN, COL_COOKIE, COL_RANDOM, COL_COUNT
+	COL_SID_LEN, COL_COOKIE_LEN, COL_COOKIE, COL_RANDOM, COL_SUITES_LEN, COL_COMP_LEN, COL_COUNT
 };
 
 static const char *const tshark_fields[COL_COUNT] = {
@@ -89,6 +89,8 @@ static const char *const tshark_fields[COL_COUNT] = {
 	[COL_COOKIE_LEN] = "dtls.handshake.cookie_length",
 	[COL_COOKIE] = "dtls.handshake.cookie",
 	[COL_RANDOM] = "dtls.handshake.random",
+	[COL_SUITES_LEN] = "dtls.handshake.cipher_suites_length",
+	[COL_COMP_LEN] = "dtls.handshake.comp_methods_length",
 };
 
 static void
@@ -145,6 +147,13 @@ check_against_tshark(const char *name, size_t row, const struct capture_frame *f
 		  "(tshark: '%s', %s, %s)", name, row + 1, cookie, info.cookie_len, info.session_id_len,
 		  tshark_cell(t, row, COL_COOKIE), tshark_cell(t, row, COL_COOKIE_LEN),
 		  tshark_cell(t, row, COL_SID_LEN));
+	/* What the wolfssl format covers after the cookie, in a ClientHello whole in its datagram. */
+	if (!info.first_fragment)
+		tap_check(info.suites_offset != 0 && tshark_number(tshark_cell(t, row, COL_SUITES_LEN)) == info.suites_len &&
+				  tshark_number(tshark_cell(t, row, COL_COMP_LEN)) == info.compression_len,
+			  "%s frame %zu: cipher suites (%u bytes) and compression methods (%u) agree with tshark "
+			  "(%s, %s)", name, row + 1, info.suites_len, info.compression_len,
+			  tshark_cell(t, row, COL_SUITES_LEN), tshark_cell(t, row, COL_COMP_LEN));
 }
 
 int

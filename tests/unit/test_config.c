@@ -123,7 +123,7 @@ static const struct config_case cases[] = {
 	  { { NULL, "  length: 33\n" } } },
 	{ "cookie longer than HMAC-SHA1 makes", "18:11: cookie.length", "22 is out of range (expected 8..21)",
 	  { { NULL, "  format: hmac-sha1\n  length: 22\n" } } },
-	{ "unknown cookie format", "17:11: cookie.format", "'md5' is not one of: hmac-sha256, hmac-sha1, aes-cmac, gnutls",
+	{ "unknown cookie format", "17:11: cookie.format", "'md5' is not one of: hmac-sha256, hmac-sha1, aes-cmac, gnutls, wolfssl",
 	  { { NULL, "  format: md5\n" } } },
 	{ "clock skew over half a period", "18:18: cookie", "clock skew 1500 ms too large for a 2 s period",
 	  { { NULL, "  key_period: 2\n  clock_skew_ms: 1500\n" } } },
