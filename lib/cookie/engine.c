@@ -25,8 +25,11 @@ struct ds_cookie_engine {
 	int prepared_mode;                 /* mode the static job fields are set for, -1 = none */
 	alignas(64) IMB_JOB jobs[JOBS_MAX];
 	alignas(64) uint8_t tags[JOBS_MAX][TAG_MAX];
-	/* Room for the longest input of any format (the wolfssl one covers ClientHello fields). */
-	alignas(64) uint8_t inputs[DS_COOKIE_BURST_MAX][DS_COOKIE_WOLFSSL_INPUT_MAX];
+	/* Inputs packed tight for the scrubber's and GnuTLS's formats (a burst's worth in a few pages);
+	 * the wolfssl format's, which cover ClientHello fields, have rows of their own. */
+	alignas(64) uint8_t inputs[DS_COOKIE_BURST_MAX][DS_COOKIE_INPUT_MAX];
+	alignas(64) uint8_t long_inputs[DS_COOKIE_BURST_MAX][DS_COOKIE_WOLFSSL_INPUT_MAX];
+	const uint8_t *src[DS_COOKIE_BURST_MAX];
 	uint16_t input_len[DS_COOKIE_BURST_MAX];
 	uint8_t check_current[DS_COOKIE_BURST_MAX]; /* compare against job i itself */
 	uint8_t extra_first[DS_COOKIE_BURST_MAX];   /* first verification job with another key */
@@ -88,7 +91,7 @@ set_job(struct ds_cookie_engine *e, unsigned j, unsigned request, const struct e
 {
 	IMB_JOB *job = &e->jobs[j];
 
-	job->src = e->inputs[request];
+	job->src = e->src[request];
 	job->msg_len_to_hash_in_bytes = e->input_len[request];
 	job->u.HMAC._hashed_auth_key_xor_ipad = key->ipad;
 	job->u.HMAC._hashed_auth_key_xor_opad = key->opad;
@@ -268,7 +271,10 @@ run_chunk(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks, const s
 
 	prepare_jobs(e, p->mode);
 	for (i = 0; i < n; i++) {
-		e->input_len[i] = (uint16_t)input_of(p->mode, &req[i], e->inputs[i]);
+		uint8_t *in = p->mode == DS_COOKIE_WOLFSSL ? e->long_inputs[i] : e->inputs[i];
+
+		e->src[i] = in;
+		e->input_len[i] = (uint16_t)input_of(p->mode, &req[i], in);
 		set_job(e, i, i, &ks->keys[0]);
 	}
 	for (i = 0; i < n; i++)
@@ -386,7 +392,8 @@ known_answer(struct ds_cookie_engine *e, const struct kat *t)
 	prepare_jobs(e, t->mode);
 	for (j = 0; j < DS_COOKIE_BURST_MAX; j++) {
 		memcpy(e->inputs[j], t->msg, t->msg_len);
-		e->input_len[j] = (uint8_t)t->msg_len;
+		e->src[j] = e->inputs[j];
+		e->input_len[j] = (uint16_t)t->msg_len;
 		set_job(e, j, j, &key);
 	}
 	run_jobs(e, t->mode, DS_COOKIE_BURST_MAX);
