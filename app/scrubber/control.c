@@ -262,18 +262,24 @@ static int
 telemetry_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct ds_config *cfg = telemetry_control->cfg;
-	struct rte_tel_data *services = rte_tel_data_alloc();
+	struct rte_tel_data *services = rte_tel_data_alloc(), *dtls13 = rte_tel_data_alloc();
 	char one[DS_SERVICE_TEXT_MAX];
 	unsigned i;
 
 	(void)cmd;
 	(void)params;
-	if (services == NULL)
+	if (services == NULL || dtls13 == NULL) {
+		rte_tel_data_free(services);
+		rte_tel_data_free(dtls13);
 		return -ENOMEM;
+	}
 	rte_tel_data_start_array(services, RTE_TEL_STRING_VAL);
-	for (i = 0; i < cfg->services.count; i++)
+	rte_tel_data_start_array(dtls13, RTE_TEL_STRING_VAL);
+	for (i = 0; i < cfg->services.count; i++) {
 		rte_tel_data_add_array_string(services, ds_service_format(&cfg->services.entries[i], one,
 									  sizeof(one)));
+		rte_tel_data_add_array_string(dtls13, ds_dtls13_policy_name(cfg->dtls13[i]));
+	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "config_file", cfg->path);
 	rte_tel_data_add_dict_string(d, "mode", ds_deploy_mode_name(cfg->mode));
@@ -281,6 +287,7 @@ telemetry_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "outside_device", cfg->ports[DS_PORT_OUTSIDE].device);
 	rte_tel_data_add_dict_string(d, "inside_device", cfg->ports[DS_PORT_INSIDE].device);
 	rte_tel_data_add_dict_container(d, "services", services, 0);
+	rte_tel_data_add_dict_container(d, "dtls13", dtls13, 0);
 	rte_tel_data_add_dict_string(d, "cookie_format", ds_cookie_mode_name(cfg->cookie.mode));
 	rte_tel_data_add_dict_int(d, "cookie_length", (int)cfg->cookie.cookie_len);
 	rte_tel_data_add_dict_int(d, "key_period_s", (int)cfg->cookie.period_s);

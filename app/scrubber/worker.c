@@ -25,7 +25,7 @@
 #include "auto_blocklist.h"
 #include "view.h"
 
-enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4 };
+enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4, PREFETCH_BYTES = 512 };
 
 _Static_assert((int)DS_BURST <= (int)DS_COOKIE_BURST_MAX, "a burst's ClientHellos are one MAC burst");
 _Static_assert(DS_BURST <= DS_BURST_MASK_BITS, "records of a burst are marked in one 64-bit found mask");
@@ -88,16 +88,58 @@ static inline void
 prefetch_headers(const struct rte_mbuf *m)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	const unsigned len = rte_pktmbuf_data_len(m);
+	unsigned line;
 
 	/* rte_prefetch0_write() is still experimental in DPDK 22.11: the builtin it wraps. */
 	__builtin_prefetch(frame, 1, 3);
 	__builtin_prefetch(frame + RTE_CACHE_LINE_SIZE, 1, 3);
+	/* A ClientHello is read to its extensions (supported_versions): the lines after the headers too. */
+	for (line = 2 * RTE_CACHE_LINE_SIZE; line < len && line < PREFETCH_BYTES; line += RTE_CACHE_LINE_SIZE)
+		__builtin_prefetch(frame + line, 0, 3);
+}
+
+/*
+ * A ClientHello offering DTLS 1.3, by its service's policy (docs/dtls13.md): true when it met its fate
+ * here, false when it goes on as a DTLS 1.2 ClientHello (HVR or cookie check). A ClientHello that
+ * offers DTLS 1.3 alone never gets an HVR: the client would have to abort.
+ */
+static bool
+dtls13_met_fate(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
+		const uint8_t *frame, bool challenged, uint64_t now)
+{
+	static const enum ds_action by_offer[] = {
+		[DS_DTLS13_WITH_DTLS12] = DS_ACT_CH_DTLS13_WITH_DTLS12,
+		[DS_DTLS13_ONLY] = DS_ACT_CH_DTLS13_ONLY,
+		[DS_DTLS13_UNKNOWN] = DS_ACT_CH_DTLS13_UNKNOWN,
+	};
+	const enum ds_dtls13_policy policy = (enum ds_dtls13_policy)w->fast.dtls13[info->service];
+
+	count(w, by_offer[info->dtls13]);
+	if (policy == DS_DTLS13_DROP) {
+		drop(w, b, m, DS_ACT_DROPPED_DTLS13);
+		return true;
+	}
+	/* A client that also offers DTLS 1.2 can take an HVR; one answering an HVR has its cookie checked. */
+	if (info->dtls13 == DS_DTLS13_WITH_DTLS12 && (policy == DS_DTLS13_HVR_DOWNGRADE || info->cookie_len != 0))
+		return false;
+	/* A quiet service's backend answers for itself, as for every ClientHello. */
+	if (!challenged)
+		to_inside(w, b, m, info, DS_ACT_FORWARDED_UNCHALLENGED);
+	else if (policy == DS_DTLS13_HVR_DOWNGRADE)
+		drop(w, b, m, DS_ACT_DROPPED_DTLS13);
+	/* pass-limited: the server runs its own stateless HelloRetryRequest exchange. */
+	else if (w->hvr_limit == NULL || ds_ratelimit_allow(w->hvr_limit, ds_frame_src_addr(frame, info), info->ip_version, now))
+		to_inside(w, b, m, info, DS_ACT_FORWARDED_DTLS13);
+	else
+		drop(w, b, m, DS_ACT_DROPPED_DTLS13_RATE_LIMITED);
+	return true;
 }
 
 /* Stage 1: classify every frame, sort them into ClientHellos, flow-bound records, and the rest. */
 static void
 classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint16_t n,
-	       const struct ds_blocklist *blocked, uint64_t challenge)
+	       const struct ds_blocklist *blocked, uint64_t challenge, uint64_t now)
 {
 	const uint8_t *const fate = w->fast.fate;
 	uint16_t hellos[DS_SERVICE_MAX];
@@ -129,6 +171,9 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			 * (summed on the stack: one counter update per service and burst). */
 			hellos[info->service] = (hello_services >> info->service) & 1 ? hellos[info->service] + 1 : 1;
 			hello_services |= UINT64_C(1) << info->service;
+			if (info->dtls13 != DS_DTLS13_NOT_OFFERED &&
+			    dtls13_met_fate(w, b, m, info, frame, (challenge >> info->service) & 1, now))
+				break;
 			if (!((challenge >> info->service) & 1)) {
 				/* The backend runs the cookie exchange itself, in our format: its cookie makes the flow. */
 				count(w, DS_ACT_CH1_NO_COOKIE);
@@ -137,6 +182,9 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			}
 			/* fall through */
 		case DS_FATE_HELLO_COOKIE:
+			if (fate[info->outcome] == DS_FATE_HELLO_COOKIE && info->dtls13 != DS_DTLS13_NOT_OFFERED &&
+			    dtls13_met_fate(w, b, m, info, frame, (challenge >> info->service) & 1, now))
+				break;
 			if (!ds_cookie_frame_covered(w->fast.cookie_mode, info)) {
 				drop(w, b, m, DS_ACT_DROPPED_COOKIE_INPUT);
 				break;
@@ -393,7 +441,7 @@ process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 
 	b.n_inside = b.n_outside = b.n_drop = b.n_hello = b.n_record = 0;
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_OUTSIDE], n);
-	classify_burst(w, &b, pkts, n, v->blocklist, v->challenge);
+	classify_burst(w, &b, pkts, n, v->blocklist, v->challenge, now);
 	prefetch_next(next, n_next);
 	/* Hellos first: a flow verified in this burst already lets its later records through. */
 	check_hellos(w, &b, pkts, v->keys, now);

@@ -41,6 +41,7 @@ struct ds_worker_fast {
 	bool routed;                                   /**< rewrite addresses and spend a hop */
 	bool drop_non_ip_inside;                       /**< routed: non-IP frames from the servers */
 	enum ds_cookie_mode cookie_mode;               /**< the format: which ClientHellos it can cover */
+	uint8_t dtls13[DS_SERVICE_MAX];                /**< enum ds_dtls13_policy by service */
 	uint16_t port[DS_PORT_COUNT];                  /**< DPDK port ids */
 	uint16_t queue;                                /**< this worker's queue on both ports */
 	uint64_t tx_offloads[DS_PORT_COUNT];           /**< checksum offloads the HVR writer may use */

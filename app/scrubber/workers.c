@@ -78,6 +78,8 @@ freeze_config(struct ds_worker *w, const struct ds_config *cfg, const struct ds_
 	w->fast.routed = cfg->mode == DS_MODE_ROUTED;
 	w->fast.drop_non_ip_inside = cfg->non_ip == DS_POLICY_DROP;
 	w->fast.cookie_mode = cfg->cookie.mode;
+	for (r = 0; r < DS_SERVICE_MAX; r++)
+		w->fast.dtls13[r] = (uint8_t)cfg->dtls13[r];
 	w->fast.queue = (uint16_t)queue;
 	for (r = 0; r < DS_PORT_COUNT; r++) {
 		w->fast.port[r] = ports->id[r];

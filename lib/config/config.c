@@ -254,32 +254,6 @@ read_ports(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	return true;
 }
 
-static bool
-read_services(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg)
-{
-	size_t i;
-
-	if (seq->kind != YAML_NODE_SEQ || seq->n_items == 0)
-		return walk_fail(w, seq, "services", "expected a non-empty list of ADDRESS:PORT");
-	ds_service_set_init(&cfg->services);
-	for (i = 0; i < seq->n_items; i++) {
-		const struct yaml_node *item = seq->items[i];
-		struct ds_service svc;
-		int rc;
-
-		if (item->kind != YAML_NODE_SCALAR || ds_service_parse(item->value, &svc) != 0)
-			return walk_fail(w, item, "services", "'%s' is not a service (expected 192.0.2.10:4433, "
-				    "[2001:db8::10]:4433, *:4433, 0.0.0.0:4433 or [::]:4433)",
-				    item->kind == YAML_NODE_SCALAR ? item->value : "(not a string)");
-		rc = ds_service_set_add(&cfg->services, &svc);
-		if (rc == -EEXIST)
-			return walk_fail(w, item, "services", "'%s' is listed twice", item->value);
-		if (rc != 0)
-			return walk_fail(w, item, "services", "more than %d services", DS_SERVICE_MAX);
-	}
-	return true;
-}
-
 /* The secret file, relative to the configuration file's folder unless absolute. False if too long. */
 static bool
 resolve_path(const char *config_path, const char *file, char *out, size_t len)
@@ -456,7 +430,7 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 		return false;
 	cfg->mode = (enum ds_deploy_mode)mode;
 	return (f[0].value == NULL || read_eal(w, f[0].value, cfg)) && read_lcores(w, f[1].value, cfg) &&
-	       read_ports(w, f[3].value, cfg) && read_services(w, f[4].value, cfg) &&
+	       read_ports(w, f[3].value, cfg) && config_read_services(w, f[4].value, cfg) &&
 	       read_flows(w, f[6].value, cfg) && config_read_hvr_limit(w, f[9].value, cfg) &&
 	       config_read_blocklist(w, f[10].value, cfg) && config_read_auto_blocklist(w, f[11].value, cfg) &&
 	       config_read_challenge(w, f[12].value, cfg) && read_policy(w, f[7].value, cfg) &&

@@ -71,6 +71,17 @@ struct ds_port_config {
 };
 
 /** The whole configuration. */
+/** What the appliance does with ClientHellos that offer DTLS 1.3, per service (docs/dtls13.md). */
+enum ds_dtls13_policy {
+	DS_DTLS13_HVR_DOWNGRADE, /**< HVR if they also offer DTLS 1.2, else drop: DTLS 1.2 servers (default) */
+	DS_DTLS13_PASS_LIMITED,  /**< to the server, which runs its own HRR exchange, at the HVR rate limit */
+	DS_DTLS13_DROP,          /**< drop every ClientHello that offers DTLS 1.3 */
+	DS_DTLS13_POLICY_COUNT
+};
+
+/** The configuration's word for a policy ("hvr-downgrade", "pass-limited", "drop"). */
+const char *ds_dtls13_policy_name(enum ds_dtls13_policy p);
+
 struct ds_config {
 	char path[DS_CONFIG_PATH_MAX];
 	char eal_args[DS_CONFIG_MAX_EAL_ARGS][DS_CONFIG_ARG_MAX];
@@ -81,6 +92,7 @@ struct ds_config {
 	enum ds_deploy_mode mode;
 	struct ds_port_config ports[DS_PORT_COUNT];
 	struct ds_service_set services;
+	enum ds_dtls13_policy dtls13[DS_SERVICE_MAX]; /**< per service, by its index in services */
 	char secret_file[DS_CONFIG_PATH_MAX];  /**< as resolved (relative to the config file) */
 	struct ds_secret secret;               /**< loaded and checked at load time */
 	struct ds_cookie_params cookie;

@@ -65,6 +65,9 @@ enum { WALK_INT_KEYS_MAX = 16 };
 /* A mapping of integer keys, each in its range; @p map NULL (section absent) keeps every default. */
 bool walk_int_map(struct walk *w, const struct yaml_node *map, const char *ctx, struct walk_int_key *keys, size_t n);
 
+/* The services section (services.c): addresses, and each service's DTLS 1.3 policy. */
+bool config_read_services(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg);
+
 /* Sections read in reflection.c: the controls against reflection and abusive sources. */
 bool config_read_hvr_limit(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
 bool config_read_blocklist(struct walk *w, const struct yaml_node *seq, struct ds_config *cfg);

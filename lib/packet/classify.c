@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "ds_wire.h"
+#include "hello_versions.h"
 #include "server_hello.h"
 
 /*
@@ -64,14 +65,17 @@ ipv6_extension_header(uint8_t next_header)
 
 /*
  * Where the cipher suites and compression methods after the cookie are, when the fragment holds both
- * whole: the wolfssl cookie format covers them (docs/cookie-format.md). Never an outcome of its own:
- * a ClientHello that does not show them is judged as before.
+ * whole (the wolfssl cookie format covers them, docs/cookie-format.md), and whether the extensions
+ * after them offer DTLS 1.3 (docs/dtls13.md). Never an outcome of its own: a ClientHello that does
+ * not show them is judged as before.
  */
 static void
 note_suites(const uint8_t *body, uint32_t frag_len, uint32_t at, struct ds_frame_info *info)
 {
 	uint32_t suites_len, compression_len;
 
+	/* Until the versions are seen, a fragment may offer DTLS 1.3. */
+	info->dtls13 = info->first_fragment ? DS_DTLS13_UNKNOWN : DS_DTLS13_NOT_OFFERED;
 	if (frag_len - at < 2)
 		return;
 	suites_len = ds_load_be16(body + at);
@@ -84,6 +88,8 @@ note_suites(const uint8_t *body, uint32_t frag_len, uint32_t at, struct ds_frame
 	info->suites_offset = info->body_offset + at;
 	info->suites_len = (uint16_t)suites_len;
 	info->compression_len = (uint8_t)compression_len;
+	at += suites_len + 1 + compression_len;
+	info->dtls13 = ds_hello_dtls13_offer(body + at, frag_len - at, !info->first_fragment);
 }
 
 /*

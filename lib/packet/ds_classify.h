@@ -37,10 +37,19 @@ struct ds_frame_info {
 	uint32_t suites_offset;  /**< ClientHello cipher_suites (after their length), 0 when not in the datagram */
 	uint16_t suites_len;     /**< ... their length in bytes */
 	uint8_t compression_len; /**< ... and of the compression methods right after them */
+	uint8_t dtls13;          /**< ClientHello: enum ds_dtls13_offer */
 	uint8_t session_proof;   /**< ds_classify_reply(): a record is encrypted, so a session exists */
 	uint8_t has_server_cid;  /**< ds_classify_reply(): a ServerHello with a connection_id extension */
 	uint8_t server_cid_len;  /**< ... the length of the CID its client will send (RFC 9146) */
 	uint32_t server_cid_offset; /**< ... and where that CID is in the frame */
+};
+
+/** What a ClientHello's supported_versions extension (RFC 8446 §4.2.1, RFC 9147 §5.3) offers. */
+enum ds_dtls13_offer {
+	DS_DTLS13_NOT_OFFERED, /**< no extension, or DTLS 1.2 and older only */
+	DS_DTLS13_WITH_DTLS12, /**< DTLS 1.3 and DTLS 1.2 (or 1.0): an HVR downgrades it */
+	DS_DTLS13_ONLY,        /**< DTLS 1.3 alone: an HVR would end its handshake */
+	DS_DTLS13_UNKNOWN,     /**< a first fragment that ends before supported_versions */
 };
 
 /**

@@ -56,6 +56,8 @@ enum ds_dtls_wire {
 	DS_DTLS13_EPOCH_HANDSHAKE = 2,     /**< RFC 9147 §6.1: handshake messages after the ServerHello */
 	DS_DTLS_VERSION_1_0 = 0xFEFF,
 	DS_DTLS_VERSION_1_2 = 0xFEFD,
+	DS_DTLS_VERSION_1_3 = 0xFEFC,  /**< RFC 9147 §5.3: only ever in supported_versions */
+	DS_TLS_EXT_SUPPORTED_VERSIONS = 43,
 	DS_DTLS_HS_CLIENT_HELLO = 1,
 	DS_DTLS_HS_SERVER_HELLO = 2,
 	DS_DTLS_HS_HELLO_VERIFY_REQUEST = 3,

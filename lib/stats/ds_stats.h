@@ -34,8 +34,18 @@
 	X(DROPPED_POLICY, "dropped_policy", 1, "traffic dropped by a pass/drop policy") \
 	X(DROPPED_MALFORMED, "dropped_malformed", 1, "malformed frames (the outcome counters say why)") \
 	X(DROPPED_HVR_REFUSED, "dropped_hvr_refused", 1, "ClientHellos the HVR writer refused to answer") \
+	X(FORWARDED_DTLS13, "forwarded_dtls13", 1, \
+	  "ClientHellos offering DTLS 1.3 passed to a pass-limited service, within the per-prefix rate") \
+	X(DROPPED_DTLS13, "dropped_dtls13", 1, \
+	  "ClientHellos offering DTLS 1.3 dropped by the service's policy (drop, or hvr-downgrade for DTLS 1.3 alone)") \
+	X(DROPPED_DTLS13_RATE_LIMITED, "dropped_dtls13_rate_limited", 1, \
+	  "ClientHellos offering DTLS 1.3 over the per-prefix rate of a pass-limited service") \
+	X(CH_DTLS13_WITH_DTLS12, "ch_dtls13_with_dtls12", 0, "ClientHellos offering DTLS 1.3 and DTLS 1.2") \
+	X(CH_DTLS13_ONLY, "ch_dtls13_only", 0, "ClientHellos offering DTLS 1.3 alone") \
+	X(CH_DTLS13_UNKNOWN, "ch_dtls13_unknown", 0, \
+	  "first fragments of ClientHellos that end before supported_versions: taken as offering DTLS 1.3 alone") \
 	X(DROPPED_COOKIE_INPUT, "dropped_cookie_input", 1, \
-	  "ClientHellos missing fields the cookie format covers (wolfssl: cipher suites beyond a first fragment, or over 512 bytes of them)") \
+	  "ClientHellos with more than the cookie format covers (wolfssl: over 512 bytes of cipher suites)") \
 	X(DROPPED_BLOCKLIST, "dropped_blocklist", 1, "frames from a blocklisted source prefix, dropped before any work") \
 	X(DROPPED_HVR_RATE_LIMITED, "dropped_hvr_rate_limited", 1, \
 	  "ClientHellos left unanswered: their source prefix had all its HVRs for now (hvr_rate_limit)") \

@@ -4,31 +4,7 @@
 #include <string.h>
 
 #include "ds_wire.h"
-
-static uint8_t *
-put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-
-static uint8_t *
-put24(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 16);
-	return put16(p + 1, v);
-}
-
-static uint8_t *
-put48(uint8_t *p, uint64_t v)
-{
-	unsigned i;
-
-	for (i = 0; i < 6; i++)
-		p[i] = (uint8_t)(v >> (8 * (5 - i)));
-	return p + 6;
-}
+#include "put.h"
 
 size_t
 cid_server_hello(uint8_t *out, const uint8_t *cid, unsigned cid_len)

@@ -34,6 +34,8 @@ check_offsets(const struct ds_frame_info *info, size_t len)
 	if (ds_outcome_is_client_hello(info->outcome))
 		require(info->cookie_len <= DS_COOKIE_MAX_LEN &&
 			info->cookie_offset + info->cookie_len <= info->dtls_offset + info->dtls_len);
+	require(info->dtls13 <= DS_DTLS13_UNKNOWN && (info->dtls13 == DS_DTLS13_NOT_OFFERED ||
+						      ds_outcome_is_client_hello(info->outcome)));
 	/* The cipher suites and compression methods the wolfssl format covers lie after the cookie. */
 	if (info->suites_offset != 0)
 		require(ds_outcome_is_client_hello(info->outcome) && info->suites_len != 0 && info->compression_len != 0 &&

@@ -19,6 +19,7 @@
 #include "cid_records.h"
 #include "ds_build.h"
 #include "ds_flow_state.h"
+#include "dtls13_hello.h"
 #include "tap.h"
 #include "state_input.h"
 #include "worker_input.h"
@@ -92,8 +93,12 @@ with_payload(uint8_t *out, const uint8_t *frame, size_t len, bool from_service, 
 	struct ds_frame_info info;
 	const size_t alen = len > 0 && frame[12] == 0x86 ? 16 : 4;
 
-	if ((from_service ? ds_classify_reply(frame, len, NULL, &info) : ds_classify(frame, len, NULL, &info)) !=
-	    DS_OUT_DTLS_RECORD)
+	/* Any frame whose UDP layer was read: its addresses and ports are what is kept. */
+	if (from_service)
+		ds_classify_reply(frame, len, NULL, &info);
+	else
+		ds_classify(frame, len, NULL, &info);
+	if (info.dtls_offset == 0)
 		return 0;
 	memcpy(a.dst_mac, frame, 6);
 	memcpy(a.src_mac, frame + 6, 6);
@@ -133,6 +138,31 @@ cid_seeds(const char *dir, struct ds_traffic *t, unsigned v, unsigned ctrl, stru
 		burst_add(b, (uint8_t)ctrl, out, len);
 	}
 	snprintf(name, sizeof(name), "cids-v%u-%u", v, ctrl);
+	write_seed(dir, name, b->data, b->len);
+}
+
+/* ClientHellos offering DTLS 1.3 (RFC 9147 structures), to the fuzzer's services: alone, with 1.2, and
+ * the first fragment of a post-quantum one, from a legitimate client's address. */
+static void
+dtls13_seeds(const char *dir, struct ds_traffic *t, unsigned v, struct burst *b)
+{
+	static const struct dtls13_hello_spec specs[] = {
+		{ .versions = VERSIONS_13, .key_share_len = 32 },
+		{ .versions = VERSIONS_13_12, .key_share_len = 32 },
+		{ .versions = VERSIONS_13_12, .key_share_len = 1216, .key_share_first = true, .fragment_at = 400 },
+	};
+	static uint8_t frame[DS_TRAFFIC_FRAME_MAX], out[DS_TRAFFIC_FRAME_MAX];
+	uint8_t payload[DTLS13_HELLO_MAX];
+	char name[64];
+	size_t i, len;
+
+	b->len = 0;
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		len = ds_traffic_frame(t, DS_TRAFFIC_CH1, i, frame, sizeof(frame));
+		len = with_payload(out, frame, len, false, payload, dtls13_hello(payload, &specs[i]));
+		burst_add(b, (uint8_t)(i == 2 ? FUZZ_CTRL_ROUTED : 0), out, len);
+	}
+	snprintf(name, sizeof(name), "dtls13-v%u", v);
 	write_seed(dir, name, b->data, b->len);
 }
 
@@ -192,6 +222,7 @@ worker_seeds(const char *dir)
 			write_seed(dir, name, b.data, b.len);
 			cid_seeds(dir, &t, v, ctrl, &b);
 		}
+		dtls13_seeds(dir, &t, v, &b);
 	}
 	/* ClientHellos and records from a blocklisted prefix (worker_input.h). */
 	{

@@ -109,6 +109,13 @@ static const struct config_case cases[] = {
 	  { { "  - \"192.0.2.10:4433\"", "  - \"192.0.2.300:4433\"\n" } } },
 	{ "service listed twice", "14:5: services", "'192.0.2.10:4433' is listed twice",
 	  { { "  - \"[2001:db8::10]:4433\"", "  - \"192.0.2.10:4433\"\n" } } },
+	{ "service entry without its address", "13:5: services", "missing key 'address'",
+	  { { "  - \"192.0.2.10:4433\"", "  - dtls13: drop\n" } } },
+	{ "unknown DTLS 1.3 policy", "14:13: services.dtls13",
+	  "'hrr' is not one of: hvr-downgrade, pass-limited, drop",
+	  { { "  - \"192.0.2.10:4433\"", "  - address: \"192.0.2.10:4433\"\n    dtls13: hrr\n" } } },
+	{ "unknown key in a service entry", "14:5: services", "unknown key 'port'",
+	  { { "  - \"192.0.2.10:4433\"", "  - address: \"192.0.2.10:4433\"\n    port: 1\n" } } },
 	{ "services not a list", "12:11: services", "expected a non-empty list of ADDRESS:PORT",
 	  { { "services:", "services: 4433\n" }, { "  - \"192", "" }, { "  - \"[2001", "" } } },
 	{ "no services", "12:11: services", "expected a non-empty list of ADDRESS:PORT",
@@ -281,6 +288,7 @@ main(int argc, char **argv)
 			  cfg.hvr_limit.entries == 65536 && cfg.challenge.mode == DS_CHALLENGE_ALWAYS &&
 			  cfg.auto_blocklist.bad_cookies == 0 && cfg.auto_blocklist.duration_s == 600 &&
 			  cfg.flow_capacity == 65536 && cfg.flow_idle_timeout_s == 60 && cfg.flow_state_file[0] == '\0' &&
+			  cfg.dtls13[0] == DS_DTLS13_HVR_DOWNGRADE && cfg.dtls13[1] == DS_DTLS13_HVR_DOWNGRADE &&
 			  cfg.non_ip == DS_POLICY_PASS &&
 			  cfg.non_service == DS_POLICY_PASS && cfg.ip_fragments == DS_POLICY_DROP &&
 			  cfg.ports[DS_PORT_OUTSIDE].rx_desc == 1024 && !cfg.ports[0].is_pci &&
