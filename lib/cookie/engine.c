@@ -31,6 +31,8 @@ struct ds_cookie_engine {
 	alignas(64) uint8_t long_inputs[DS_COOKIE_BURST_MAX][DS_COOKIE_WOLFSSL_INPUT_MAX];
 	const uint8_t *src[DS_COOKIE_BURST_MAX];
 	uint16_t input_len[DS_COOKIE_BURST_MAX];
+	/* AES-CMAC: each job's padded message, encrypted in place (an IPv6 input is 5 blocks). */
+	alignas(64) uint8_t cbc[JOBS_MAX][80];
 	uint8_t check_current[DS_COOKIE_BURST_MAX]; /* compare against job i itself */
 	uint8_t extra_first[DS_COOKIE_BURST_MAX];   /* first verification job with another key */
 	uint8_t extra_count[DS_COOKIE_BURST_MAX];
@@ -111,57 +113,59 @@ run_hash_burst(struct ds_cookie_engine *e, IMB_HASH_ALG alg, unsigned n)
 	}
 }
 
-static void
-record_completions(IMB_JOB **done, unsigned n)
-{
-	unsigned k;
-
-	for (k = 0; k < n; k++)
-		((IMB_JOB *)done[k]->user_data)->status = done[k]->status;
-}
-
-/* AES-CMAC has no hash-burst entry: the job API's burst calls, then a flush. */
+/*
+ * AES-CMAC (RFC 4493) through the cipher burst: CMAC is the CBC-MAC, with a zero IV, of the message
+ * whose last block is XORed with subkey K1 (a complete block) or padded with 10* and XORed with K2.
+ * Each job's message is laid out so in its own block-aligned buffer and encrypted in place with
+ * AES-128-CBC, all of a burst in one IMB_SUBMIT_CIPHER_BURST; the last ciphertext block is the tag.
+ * ipsec-mb's CMAC job API costs as much as HMAC; its cipher burst several times less.
+ */
 static void
 run_cmac_burst(struct ds_cookie_engine *e, unsigned n)
 {
-	IMB_JOB *mgr_jobs[IMB_MAX_BURST_SIZE];
-	unsigned done = 0, got, k;
+	static const uint8_t zero_iv[16] __attribute__((aligned(16)));
+	unsigned j, done, chunk;
 
-	while (done < n) {
-		const unsigned want = n - done < IMB_MAX_BURST_SIZE ? n - done : IMB_MAX_BURST_SIZE;
+	for (j = 0; j < n; j++) {
+		IMB_JOB *job = &e->jobs[j];
+		const struct epoch_key *key = job->user_data;
+		const unsigned len = (unsigned)job->msg_len_to_hash_in_bytes;
+		const unsigned blocks = len == 0 ? 1 : (len + 15) / 16;
+		const uint8_t *sub = len != 0 && len % 16 == 0 ? key->cmac_k1 : key->cmac_k2;
+		uint8_t *m = e->cbc[j], *last = m + 16 * (blocks - 1);
+		unsigned k;
 
-		got = IMB_GET_NEXT_BURST(e->mgr, want, mgr_jobs);
-		if (got == 0) {
-			/* The manager's queue is full: drain it, and give up if even that frees nothing. */
-			got = IMB_FLUSH_BURST(e->mgr, IMB_MAX_BURST_SIZE, mgr_jobs);
-			record_completions(mgr_jobs, got);
-			if (got == 0)
-				break;
+		if (blocks * 16 > sizeof(e->cbc[j])) {
+			job->status = IMB_STATUS_INVALID_ARGS;
 			continue;
 		}
-		for (k = 0; k < got; k++) {
-			IMB_JOB *ours = &e->jobs[done + k], *job = mgr_jobs[k];
-			const struct epoch_key *key = ours->user_data;
-
-			job->cipher_mode = IMB_CIPHER_NULL;
-			job->cipher_direction = IMB_DIR_ENCRYPT;
-			job->chain_order = IMB_ORDER_HASH_CIPHER;
-			job->hash_alg = IMB_AUTH_AES_CMAC;
-			job->src = ours->src;
-			job->hash_start_src_offset_in_bytes = 0;
-			job->msg_len_to_hash_in_bytes = ours->msg_len_to_hash_in_bytes;
-			job->auth_tag_output = ours->auth_tag_output;
-			job->auth_tag_output_len_in_bytes = 16;
-			job->u.CMAC._key_expanded = key->cmac_expanded;
-			job->u.CMAC._skey1 = key->cmac_k1;
-			job->u.CMAC._skey2 = key->cmac_k2;
-			job->user_data = ours;
+		memcpy(m, job->src, len);
+		if (len % 16 != 0 || len == 0) {
+			m[len] = 0x80;
+			memset(m + len + 1, 0, blocks * 16 - len - 1);
 		}
-		record_completions(mgr_jobs, IMB_SUBMIT_BURST(e->mgr, got, mgr_jobs));
-		done += got;
+		for (k = 0; k < 16; k++)
+			last[k] ^= sub[k];
+		job->cipher_mode = IMB_CIPHER_CBC;
+		job->cipher_direction = IMB_DIR_ENCRYPT;
+		job->chain_order = IMB_ORDER_CIPHER_HASH;
+		job->hash_alg = IMB_AUTH_NULL;
+		job->key_len_in_bytes = IMB_KEY_128_BYTES;
+		job->enc_keys = key->cmac_expanded;
+		job->iv = zero_iv;
+		job->iv_len_in_bytes = 16;
+		job->src = m;
+		job->dst = m;
+		job->cipher_start_src_offset_in_bytes = 0;
+		job->msg_len_to_cipher_in_bytes = 16 * blocks;
 	}
-	while ((got = IMB_FLUSH_BURST(e->mgr, IMB_MAX_BURST_SIZE, mgr_jobs)) > 0)
-		record_completions(mgr_jobs, got);
+	for (done = 0; done < n; done += chunk) {
+		chunk = n - done < IMB_MAX_BURST_SIZE ? n - done : IMB_MAX_BURST_SIZE;
+		IMB_SUBMIT_CIPHER_BURST(e->mgr, e->jobs + done, chunk, IMB_CIPHER_CBC, IMB_DIR_ENCRYPT, IMB_KEY_128_BYTES);
+	}
+	for (j = 0; j < n; j++)
+		if (e->jobs[j].status == IMB_STATUS_COMPLETED)
+			memcpy(e->tags[j], e->cbc[j] + e->jobs[j].msg_len_to_cipher_in_bytes - 16, 16);
 }
 
 static void
@@ -353,6 +357,13 @@ struct kat {
 	size_t expect_len;
 };
 
+#define RFC4493_KEY "\x2b\x7e\x15\x16\x28\xae\xd2\xa6\xab\xf7\x15\x88\x09\xcf\x4f\x3c"
+#define RFC4493_MSG \
+	"\x6b\xc1\xbe\xe2\x2e\x40\x9f\x96\xe9\x3d\x7e\x11\x73\x93\x17\x2a" \
+	"\xae\x2d\x8a\x57\x1e\x03\xac\x9c\x9e\xb7\x6f\xac\x45\xaf\x8e\x51" \
+	"\x30\xc8\x1c\x46\xa3\x5c\xe4\x11\xe5\xfb\xc1\x19\x1a\x0a\x52\xef" \
+	"\xf6\x9f\x24\x45\xdf\x4f\x9b\x17\xad\x2b\x41\x7b\xe6\x6c\x37\x10"
+
 static const struct kat kats[] = {
 	/* RFC 4231 test case 2 */
 	{ "RFC 4231 HMAC-SHA256 #2", DS_COOKIE_HMAC_SHA256, "Jefe", 4, "what do ya want for nothing?", 28,
@@ -364,11 +375,18 @@ static const struct kat kats[] = {
 	  { 0xef, 0xfc, 0xdf, 0x6a, 0xe5, 0xeb, 0x2f, 0xa2, 0xd2, 0x74, 0x16, 0xd5, 0xf1, 0x84, 0xdf, 0x9c,
 	    0x25, 0x9a, 0x7c, 0x79 },
 	  20 },
-	/* RFC 4493 example 2 */
-	{ "RFC 4493 AES-CMAC #2", DS_COOKIE_AES_CMAC,
-	  "\x2b\x7e\x15\x16\x28\xae\xd2\xa6\xab\xf7\x15\x88\x09\xcf\x4f\x3c", 16,
-	  "\x6b\xc1\xbe\xe2\x2e\x40\x9f\x96\xe9\x3d\x7e\x11\x73\x93\x17\x2a", 16,
+	/* RFC 4493 examples 1 to 4: empty, one whole block, a partial last block, four whole blocks */
+	{ "RFC 4493 AES-CMAC #1", DS_COOKIE_AES_CMAC, RFC4493_KEY, 16, "", 0,
+	  { 0xbb, 0x1d, 0x69, 0x29, 0xe9, 0x59, 0x37, 0x28, 0x7f, 0xa3, 0x7d, 0x12, 0x9b, 0x75, 0x67, 0x46 },
+	  16 },
+	{ "RFC 4493 AES-CMAC #2", DS_COOKIE_AES_CMAC, RFC4493_KEY, 16, RFC4493_MSG, 16,
 	  { 0x07, 0x0a, 0x16, 0xb4, 0x6b, 0x4d, 0x41, 0x44, 0xf7, 0x9b, 0xdd, 0x9d, 0xd0, 0x4a, 0x28, 0x7c },
+	  16 },
+	{ "RFC 4493 AES-CMAC #3", DS_COOKIE_AES_CMAC, RFC4493_KEY, 16, RFC4493_MSG, 40,
+	  { 0xdf, 0xa6, 0x67, 0x47, 0xde, 0x9a, 0xe6, 0x30, 0x30, 0xca, 0x32, 0x61, 0x14, 0x97, 0xc8, 0x27 },
+	  16 },
+	{ "RFC 4493 AES-CMAC #4", DS_COOKIE_AES_CMAC, RFC4493_KEY, 16, RFC4493_MSG, 64,
+	  { 0x51, 0xf0, 0xbe, 0xbf, 0x7e, 0x3b, 0x9d, 0x92, 0xfc, 0x49, 0x74, 0x17, 0x79, 0x36, 0x3c, 0xfe },
 	  16 },
 };
 

@@ -173,7 +173,8 @@ main(int argc, char **argv)
 	printf("%-12s %-7s %5s  %9s %9s %9s  %10s %12s\n", "format", "path", "burst", "engine", "raw imb",
 	       "openssl", "engine/raw", "openssl/eng");
 	for (mode = 0; mode < DS_COOKIE_MODE_COUNT; mode++) {
-		if (only >= 0 && mode != only)
+		/* The wolfssl format MACs ClientHello fields of any length, not the fixed inputs of this table. */
+		if ((only >= 0 && mode != only) || mode == DS_COOKIE_WOLFSSL)
 			continue;
 		const unsigned len = mode == DS_COOKIE_GNUTLS ? 16 : 16;
 		struct ds_keyring *kr = fixture_keyring((enum ds_cookie_mode)mode, len, 60, 2000, &master,

@@ -14,7 +14,7 @@
  * fate its class expects, or the run fails.
  *
  *   bench_scrubber --template PCAP [--workers N] [--seconds S] [--round N] [--flows N] [--cases LIST]
- *                  [--no-peers] [--no-huge] [--cold] [--no-hvr-limit] [--csv FILE]
+ *                  [--no-peers] [--no-huge] [--cold] [--no-hvr-limit] [--csv FILE] [--format F]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -63,6 +63,7 @@ struct options {
 	bool no_huge;
 	bool cold;
 	bool no_hvr_limit;
+	const char *format; /* cookie.format, NULL for the default */
 };
 
 /* One figure of the table. */
@@ -91,9 +92,10 @@ usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s --template PCAP [--workers N] [--seconds S] [--round N] [--flows N]\n"
 		"          [--cases ch1,ch2,flow,garbage,mix] [--no-peers] [--no-huge] [--cold] [--no-hvr-limit]\n"
-		"          [--csv FILE]\n"
+		"          [--csv FILE] [--format hmac-sha256|hmac-sha1|aes-cmac|gnutls|wolfssl]\n"
 		"  --cold: frames reach the workers from memory (DMA without cache injection)\n"
-		"  --no-hvr-limit: hvr_rate_limit.per_prefix 0 (its cost is the difference)\n", prog);
+		"  --no-hvr-limit: hvr_rate_limit.per_prefix 0 (its cost is the difference)\n"
+		"  --format: the appliance's cookie.format (default hmac-sha256)\n", prog);
 }
 
 static int
@@ -123,7 +125,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "flows", required_argument, NULL, 'f' },    { "cases", required_argument, NULL, 'c' },
 		{ "no-peers", no_argument, NULL, 'p' },       { "no-huge", no_argument, NULL, 'h' },
 		{ "csv", required_argument, NULL, 'o' },      { "cold", no_argument, NULL, 'C' },
-		{ "no-hvr-limit", no_argument, NULL, 'L' },   { NULL, 0, NULL, 0 },
+		{ "no-hvr-limit", no_argument, NULL, 'L' },   { "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
@@ -147,6 +150,7 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'o': o->csv = optarg; break;
 		case 'C': o->cold = true; break;
 		case 'L': o->no_hvr_limit = true; break;
+		case 'F': o->format = optarg; break;
 		default: return -1;
 		}
 	}
@@ -193,8 +197,10 @@ write_config(char *dir, const struct options *o, char *path, size_t path_len)
 	/* The generator feeds each worker's queue with flows of its own: it is the NIC's RSS (rss: driver). */
 	fprintf(f, "lcores:\n  main: 0\n  workers: [1]\nmode: inline\nports:\n  outside:\n    device: net_ring_outside\n"
 		   "    rss: driver\n  inside:\n    device: net_null0\n    rss: driver\nservices:\n  - \"10.0.0.2:4433\"\n"
-		   "cookie:\n  secret_file: cookie.secret\n  key_period: 86400\n"
-		   "flows:\n  capacity: %lu\n  idle_timeout: 86400\nstats:\n  interval: 0\n%s", o->flows, o->no_hvr_limit ? "hvr_rate_limit:\n  per_prefix: 0\n" : "");
+		   "cookie:\n  secret_file: cookie.secret\n  key_period: 86400\n  format: %s\n"
+		   "flows:\n  capacity: %lu\n  idle_timeout: 86400\nstats:\n  interval: 0\n%s",
+		o->format != NULL ? o->format : "hmac-sha256", o->flows,
+		o->no_hvr_limit ? "hvr_rate_limit:\n  per_prefix: 0\n" : "");
 	return fclose(f);
 }
 
