@@ -125,6 +125,7 @@ answer_type(int fd)
 static void
 check_backend(const struct backend *b, const struct hello *h, const char *binary)
 {
+	int open_fds[KIND_COUNT];
 	char log[] = "/tmp/ds-refusal-log-XXXXXX", mode_arg[16];
 	char *argv[14];
 	struct child server;
@@ -193,12 +194,16 @@ check_backend(const struct backend *b, const struct hello *h, const char *binary
 		n = k == NONE ? ds_hello_with_cookie(ch1, &info, NULL, 0, 0, ch2, sizeof(ch2))
 			      : ds_hello_with_cookie(ch1, &info, cookie, len, 1, ch2, sizeof(ch2));
 		got = send(s, ch2, n, 0) == (ssize_t)n ? answer_type(s) : -1;
-		close(s);
+		/* Kept open until the backend is stopped: a new socket on the same port would take the
+		 * retransmissions of a handshake the backend began with an earlier one. */
+		open_fds[k] = s;
 		tap_check(got == b->expect[k], "%s, %s, %s: answered with %s (handshake type %d)", b->name,
 			  h->label, kind_names[k], b->expect[k] == 2 ? "a ServerHello" : "a HelloVerifyRequest", got);
 	}
 	dtlscookie_free(dc);
 	child_stop(&server);
+	for (k = 0; k < KIND_COUNT; k++)
+		close(open_fds[k]);
 	unlink(log);
 }
 
