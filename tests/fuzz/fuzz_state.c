@@ -2,8 +2,8 @@
 /*
  * libFuzzer target: any bytes as a flow state file (flows.state_file). The loader's check must never
  * read past the input, must refuse with a reason, and what it accepts must be what the appliance can
- * load: the right size, every flow of a known family on an existing worker, no worker over capacity,
- * no flow with more idle time left than the timeout. See state_input.h for the input.
+ * load: the right size, every flow of a known family (or a connection ID of a keyable length) on an
+ * existing worker, no worker over capacity, no flow with more idle time left than the timeout. See state_input.h for the input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +27,11 @@ check_accepted(const uint8_t *file, size_t len, const struct ds_flow_state_meta 
 		struct ds_flow_state_entry e;
 
 		ds_flow_state_read_entry(file, i, &e);
-		if ((e.key.ip_version != 4 && e.key.ip_version != 6) || e.worker >= FUZZ_STATE_WORKERS ||
+		/* An address flow, or a connection-ID flow (RFC 9146) of a CID of 1..16 bytes. */
+		if (((e.key.ip_version & ~DS_FLOW_KEY_CID) != 4 && (e.key.ip_version & ~DS_FLOW_KEY_CID) != 6) ||
+		    ((e.key.ip_version & DS_FLOW_KEY_CID) &&
+		     (e.key.client_port == 0 || e.key.client_port > DS_FLOW_CID_MAX)) ||
+		    e.worker >= FUZZ_STATE_WORKERS ||
 		    e.idle_left_ms > m->idle_timeout_ms || ++per_worker[e.worker] > FUZZ_STATE_CAPACITY)
 			__builtin_trap();
 	}
