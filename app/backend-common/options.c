@@ -24,8 +24,8 @@ usage(const char *prog, unsigned modes, unsigned extras)
 		if (modes & (1u << m))
 			fprintf(stderr, "%s%s", mode_names[m], modes >> (m + 1) ? "|" : "");
 	fprintf(stderr, "] [--secret FILE] [--cookie-format F] [--cookie-len N] [--key-period S] "
-		"[--clock-skew-ms MS]%s%s\n", extras & EXAMPLE_KEEPALIVE ? " [--keepalive MS]" : "",
-		extras & EXAMPLE_CERT_FILES ? " --cert PEM --key PEM" : "");
+		"[--clock-skew-ms MS]%s%s%s\n", extras & EXAMPLE_KEEPALIVE ? " [--keepalive MS]" : "",
+		extras & EXAMPLE_CERT_FILES ? " --cert PEM --key PEM" : "", extras & EXAMPLE_RETRY ? " [--retry]" : "");
 	return 2;
 }
 
@@ -50,6 +50,7 @@ example_options_parse(int argc, char **argv, unsigned modes, unsigned extras, st
 		{ "cookie-len", required_argument, NULL, 'n' }, { "key-period", required_argument, NULL, 'p' },
 		{ "clock-skew-ms", required_argument, NULL, 'k' }, { "keepalive", required_argument, NULL, 'a' },
 		{ "cert", required_argument, NULL, 'c' },     { "key", required_argument, NULL, 'e' },
+		{ "retry", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, mode;
@@ -79,6 +80,11 @@ example_options_parse(int argc, char **argv, unsigned modes, unsigned extras, st
 			if (!(extras & EXAMPLE_CERT_FILES))
 				return usage(argv[0], modes, extras);
 			*(opt == 'c' ? &o->cert_file : &o->key_file) = optarg;
+			break;
+		case 'r':
+			if (!(extras & EXAMPLE_RETRY))
+				return usage(argv[0], modes, extras);
+			o->retry = true;
 			break;
 		default: return usage(argv[0], modes, extras);
 		}

@@ -7,6 +7,7 @@
  *
  *   --listen ADDR:PORT [--mode verify|trust|gnutls] [--secret FILE] [--cookie-format F]
  *   [--cookie-len N] [--key-period S] [--clock-skew-ms MS] [--keepalive MS] [--cert PEM --key PEM]
+ *   [--retry]
  */
 
 #include <stdbool.h>
@@ -21,12 +22,14 @@ struct example_options {
 	struct dtlscookie_options cookie;
 	int keepalive_ms; /**< 0: speak only when spoken to */
 	const char *cert_file, *key_file; /**< the server's certificate and key (PEM) */
+	bool retry; /**< QUIC: answer Initials without a valid token with a Retry of our own */
 };
 
 /** Options only some servers take. */
 enum example_extras {
 	EXAMPLE_KEEPALIVE = 1,  /**< --keepalive */
 	EXAMPLE_CERT_FILES = 2, /**< --cert and --key, required (a stack that cannot make a certificate) */
+	EXAMPLE_RETRY = 4,      /**< --retry */
 };
 
 /**

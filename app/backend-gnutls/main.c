@@ -11,7 +11,6 @@
  * made at start; each client gets a socket and a thread that echo until it leaves or is silent 30 s.
  */
 #include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -23,6 +22,7 @@
 
 #include "dtlscookie-gnutls.h"
 #include "options.h"
+#include "self_signed.h"
 #include "udp.h"
 
 enum { DATAGRAM_MAX = 4096, MTU = 1400 };
@@ -141,35 +141,6 @@ start_client(const struct sockaddr_storage *local, const struct sockaddr *peer, 
 		pthread_detach(thread);
 }
 
-/* A throwaway identity: the demo and the tests check the cookie exchange, not the PKI. */
-static int
-self_signed(void)
-{
-	gnutls_x509_privkey_t key;
-	gnutls_x509_crt_t crt;
-	const time_t now = time(NULL);
-	const unsigned char serial = 1;
-	int rc;
-
-	if (gnutls_x509_privkey_init(&key) < 0 || gnutls_x509_crt_init(&crt) < 0)
-		return -1;
-	rc = gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0);
-	if (rc == 0)
-		rc = gnutls_x509_crt_set_version(crt, 3) | gnutls_x509_crt_set_serial(crt, &serial, 1) |
-		     gnutls_x509_crt_set_activation_time(crt, now) |
-		     gnutls_x509_crt_set_expiration_time(crt, now + 86400) |
-		     gnutls_x509_crt_set_dn(crt, "CN=dtls-echo", NULL) | gnutls_x509_crt_set_key(crt, key);
-	if (rc == 0)
-		rc = gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0);
-	if (rc == 0)
-		rc = gnutls_certificate_allocate_credentials(&credentials);
-	if (rc == 0)
-		rc = gnutls_certificate_set_x509_key(credentials, &crt, 1, key);
-	gnutls_x509_crt_deinit(crt);
-	gnutls_x509_privkey_deinit(key);
-	return rc < 0 ? -1 : 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -187,7 +158,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fd = udp_listen(&o.listen, o.listen_len);
-	if (gnutls_global_init() < 0 || self_signed() != 0 || fd < 0 || dtlscookie_socket_setup(fd) != 0) { /* libdtlscookie */
+	if (gnutls_global_init() < 0 || example_self_signed(&credentials, "dtls-echo") != 0 || fd < 0 || dtlscookie_socket_setup(fd) != 0) { /* libdtlscookie */
 		perror(o.listen_text);
 		return 1;
 	}

@@ -200,9 +200,10 @@ load_templates(const struct options *o, uint8_t *hello, size_t *hello_len, uint8
 		}
 	}
 	pcap_close(p);
-	if (*hello_len == 0 || (o->frame != 0 && *raw_len == 0)) {
+	/* raw frames need no ClientHello: any UDP payload (a QUIC Initial, ...) is replayed as it is. */
+	if ((*hello_len == 0 && o->kind != DS_TRAFFIC_RAW) || (o->frame != 0 && *raw_len == 0)) {
 		fprintf(stderr, "%s: no %s\n", o->template_path,
-			*hello_len == 0 ? "ClientHello" : "UDP frame of that number");
+			o->frame != 0 && *raw_len == 0 ? "UDP frame of that number" : "ClientHello");
 		return -1;
 	}
 	return 0;
@@ -257,6 +258,8 @@ main(int argc, char **argv)
 	if (load_templates(&o, hello, &o.attack.hello_len, raw, &o.attack.raw_len) != 0 ||
 	    (o.secret != NULL && cookie_keys_open(&o, &keys) != 0))
 		goto out;
+	if (o.attack.hello_len == 0)
+		o.attack.hello = NULL;
 	o.attack.engine = keys.engine;
 	o.attack.keyset = keys.keyset;
 	/* The legitimate clients: the attack's template, ports and destination, their own addresses. */

@@ -24,60 +24,13 @@
 #include "ds_route.h"
 #include "auto_blocklist.h"
 #include "view.h"
+#include "worker_burst.h"
 
 enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4, PREFETCH_BYTES = 512 };
 
 _Static_assert((int)DS_BURST <= (int)DS_COOKIE_BURST_MAX, "a burst's ClientHellos are one MAC burst");
 _Static_assert(DS_BURST <= DS_BURST_MASK_BITS, "records of a burst are marked in one 64-bit found mask");
 _Static_assert(DS_SERVICE_MAX <= 64, "services seen in a burst are marked in one 64-bit mask");
-
-/* Where each frame of an outside burst goes. */
-struct outside_burst {
-	struct ds_frame_info info[DS_BURST];
-	struct rte_mbuf *to_inside[DS_BURST];
-	struct rte_mbuf *to_outside[DS_BURST];
-	struct rte_mbuf *drop[DS_BURST];
-	uint16_t n_inside, n_outside, n_drop;
-	/* ClientHellos: their requests, which frame each is */
-	struct ds_cookie_request req[DS_BURST];
-	uint16_t hello[DS_BURST];
-	uint16_t n_hello;
-	/* Other DTLS records: their flow keys, which frame each is */
-	struct ds_flow_key keys[DS_BURST];
-	const struct ds_flow_key *key_ptr[DS_BURST];
-	uint16_t record[DS_BURST];
-	uint16_t n_record;
-};
-
-static inline void
-count(struct ds_worker *w, enum ds_action a)
-{
-	DS_STATS_ADD(w->stats->action[a], 1);
-}
-
-/* Forward toward the inside port; routed mode rewrites addresses and spends a hop. */
-static inline void
-to_inside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
-	  enum ds_action fate)
-{
-	if (w->fast.routed &&
-	    ds_route_rewrite(rte_pktmbuf_mtod(m, uint8_t *), info->l3_offset, info->ip_version,
-			     w->fast.port_mac[DS_PORT_INSIDE].addr_bytes,
-			     w->fast.next_hop[DS_PORT_INSIDE].addr_bytes) == DS_ROUTE_TTL_EXPIRED) {
-		count(w, DS_ACT_DROPPED_TTL_EXPIRED);
-		b->drop[b->n_drop++] = m;
-		return;
-	}
-	count(w, fate);
-	b->to_inside[b->n_inside++] = m;
-}
-
-static inline void
-drop(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, enum ds_action fate)
-{
-	count(w, fate);
-	b->drop[b->n_drop++] = m;
-}
 
 /*
  * The two lines holding every header up to the ClientHello's cookie, asked for with the intent to write:
@@ -192,6 +145,16 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			ds_cookie_request_from_frame(&b->req[b->n_hello], frame, info);
 			b->hello[b->n_hello++] = i;
 			break;
+		case DS_FATE_QUIC_INITIAL:
+			/* New connections count toward the service's challenge rate, as ClientHellos do. */
+			if (info->quic_token_len == 0) {
+				hellos[info->service] = (hello_services >> info->service) & 1 ? hellos[info->service] + 1 : 1;
+				hello_services |= UINT64_C(1) << info->service;
+			}
+			/* fall through */
+		case DS_FATE_QUIC_OTHER_VERSION:
+			quic_classified(w, b, i, m, (challenge >> info->service) & 1, now);
+			break;
 		case DS_FATE_RECORD:
 			ds_flow_key_from_frame(&b->keys[b->n_record], frame, info);
 			b->key_ptr[b->n_record] = &b->keys[b->n_record];
@@ -297,10 +260,10 @@ count_verdict(struct ds_worker *w, enum ds_cookie_verdict v)
 	count(w, by_verdict[v]);
 }
 
-/* Valid cookies make (or refresh) flows, all of a burst in one bulk lookup; the CH2s go inside. */
-static void
-record_flows(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, const uint16_t *valid,
-	     uint16_t n_valid, uint64_t now)
+/* Valid cookies and tokens make (or refresh) flows, all of a burst in one bulk insert; their frames go inside. */
+void
+worker_record_flows(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, const uint16_t *valid,
+		    uint16_t n_valid, uint64_t now, enum ds_action fate)
 {
 	static const enum ds_action by_insert[] = {
 		[DS_FLOW_INSERTED] = DS_ACT_FLOW_INSERTED,
@@ -324,7 +287,7 @@ record_flows(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 	for (k = 0; k < n_valid; k++) {
 		/* A full table still lets the handshake through: only later records need the flow. */
 		count(w, by_insert[results[k]]);
-		to_inside(w, b, pkts[valid[k]], &b->info[valid[k]], DS_ACT_FORWARDED_CH2);
+		to_inside(w, b, pkts[valid[k]], &b->info[valid[k]], fate);
 	}
 }
 
@@ -403,7 +366,7 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 			drop(w, b, m, DS_ACT_DROPPED_HVR_REFUSED);
 		}
 	}
-	record_flows(w, b, pkts, valid, n_valid, now);
+	worker_record_flows(w, b, pkts, valid, n_valid, now, DS_ACT_FORWARDED_CH2);
 }
 
 static void
@@ -439,12 +402,14 @@ process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 {
 	struct outside_burst b;
 
-	b.n_inside = b.n_outside = b.n_drop = b.n_hello = b.n_record = 0;
+	b.n_inside = b.n_outside = b.n_drop = b.n_hello = b.n_record = b.n_quic = 0;
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_OUTSIDE], n);
 	classify_burst(w, &b, pkts, n, v->blocklist, v->challenge, now);
 	prefetch_next(next, n_next);
 	/* Hellos first: a flow verified in this burst already lets its later records through. */
 	check_hellos(w, &b, pkts, v->keys, now);
+	if (b.n_quic != 0)
+		quic_check_initials(w, &b, pkts, v, now);
 	check_records(w, &b, pkts, now);
 	send_burst(w, DS_PORT_INSIDE, b.to_inside, b.n_inside);
 	send_burst(w, DS_PORT_OUTSIDE, b.to_outside, b.n_outside);

@@ -32,7 +32,9 @@ enum ds_frame_fate {
 	DS_FATE_POLICY_DROP,  /**< dropped by a drop policy */
 	DS_FATE_HELLO,        /**< a ClientHello without a cookie: HVR, or passed when unchallenged */
 	DS_FATE_HELLO_COOKIE, /**< a ClientHello with a cookie: checked */
-	DS_FATE_RECORD,       /**< any other DTLS record: passes on a verified flow only */
+	DS_FATE_RECORD,       /**< any other DTLS record or QUIC packet: passes on a verified flow only */
+	DS_FATE_QUIC_INITIAL, /**< a QUIC Initial: token checked, or a Retry, or passed when unchallenged */
+	DS_FATE_QUIC_OTHER_VERSION, /**< a QUIC long header of another version: by the service's policy */
 };
 
 /** The configuration as the fast path needs it, frozen when the worker is made. */
@@ -42,6 +44,7 @@ struct ds_worker_fast {
 	bool drop_non_ip_inside;                       /**< routed: non-IP frames from the servers */
 	enum ds_cookie_mode cookie_mode;               /**< the format: which ClientHellos it can cover */
 	uint8_t dtls13[DS_SERVICE_MAX];                /**< enum ds_dtls13_policy by service */
+	uint8_t quic_other[DS_SERVICE_MAX];            /**< enum ds_quic_other_policy by service */
 	uint16_t port[DS_PORT_COUNT];                  /**< DPDK port ids */
 	uint16_t queue;                                /**< this worker's queue on both ports */
 	uint64_t tx_offloads[DS_PORT_COUNT];           /**< checksum offloads the HVR writer may use */
@@ -66,6 +69,11 @@ struct ds_worker {
 	struct rte_mbuf *outside[2][DS_BURST];
 	uint16_t n_ahead, cur;
 	uint64_t now;
+	/* Unix time for QUIC token expiries, from the TSC: the TSC and the clock read together at creation. */
+	uint64_t clock_tsc, clock_unix_ms, tsc_per_ms;
+	/* Unique token numbers (the tokens' GCM nonces): a random prefix of this worker and start, a counter. */
+	uint64_t token_prefix;
+	uint32_t token_count;
 	struct ds_service_set services;  /* a copy, on the worker's socket: every frame is matched */
 	/* Per service, the length + 1 of the CIDs its clients send (RFC 9146), as its last ServerHello with
 	 * a connection_id extension said; 0 = not seen. Learned by this worker from its own traffic. */

@@ -61,6 +61,11 @@ fates_of(const struct ds_config *cfg, uint8_t fate[DS_OUT_COUNT])
 	fate[DS_OUT_DTLS_CLIENT_HELLO_COOKIE] = DS_FATE_HELLO_COOKIE;
 	fate[DS_OUT_DTLS_RECORD] = DS_FATE_RECORD;
 	fate[DS_OUT_DTLS_HELLO_FRAGMENT] = DS_FATE_RECORD;
+	fate[DS_OUT_QUIC_INITIAL] = DS_FATE_QUIC_INITIAL;
+	fate[DS_OUT_QUIC_INITIAL_TOKEN] = DS_FATE_QUIC_INITIAL;
+	fate[DS_OUT_QUIC_LONG_HEADER] = DS_FATE_RECORD;
+	fate[DS_OUT_QUIC_SHORT_HEADER] = DS_FATE_RECORD;
+	fate[DS_OUT_QUIC_OTHER_VERSION] = DS_FATE_QUIC_OTHER_VERSION;
 	for (i = 0; i < sizeof(by_policy) / sizeof(by_policy[0]); i++) {
 		const enum ds_policy p = *(const enum ds_policy *)((const char *)cfg + by_policy[i].policy);
 
@@ -80,6 +85,8 @@ freeze_config(struct ds_worker *w, const struct ds_config *cfg, const struct ds_
 	w->fast.cookie_mode = cfg->cookie.mode;
 	for (r = 0; r < DS_SERVICE_MAX; r++)
 		w->fast.dtls13[r] = (uint8_t)cfg->dtls13[r];
+	for (r = 0; r < DS_SERVICE_MAX; r++)
+		w->fast.quic_other[r] = (uint8_t)cfg->quic_other[r];
 	w->fast.queue = (uint16_t)queue;
 	for (r = 0; r < DS_PORT_COUNT; r++) {
 		w->fast.port[r] = ports->id[r];
@@ -170,6 +177,13 @@ create_worker(struct ds_workers *ws, const struct ds_config *cfg, const struct d
 	w->stats = stats;
 	w->quit = quit;
 	w->now = rte_rdtsc();
+	w->clock_tsc = w->now;
+	w->clock_unix_ms = ds_keyring_clock_ms();
+	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
+	if (getrandom(&w->token_prefix, sizeof(w->token_prefix), 0) != (ssize_t)sizeof(w->token_prefix)) {
+		snprintf(err, err_len, "worker %u: no random bytes for QUIC token numbers", i);
+		return -1;
+	}
 	w->view = &ws->view;
 	w->reader = i;
 	w->engine = ds_cookie_engine_init(engine_mem, err, err_len);

@@ -70,7 +70,6 @@ struct ds_port_config {
 	enum ds_rss_mode rss;
 };
 
-/** The whole configuration. */
 /** What the appliance does with ClientHellos that offer DTLS 1.3, per service (docs/dtls13.md). */
 enum ds_dtls13_policy {
 	DS_DTLS13_HVR_DOWNGRADE, /**< HVR if they also offer DTLS 1.2, else drop: DTLS 1.2 servers (default) */
@@ -82,6 +81,17 @@ enum ds_dtls13_policy {
 /** The configuration's word for a policy ("hvr-downgrade", "pass-limited", "drop"). */
 const char *ds_dtls13_policy_name(enum ds_dtls13_policy p);
 
+/** What a challenged QUIC service's appliance does with long headers of versions other than 1 and 2. */
+enum ds_quic_other_policy {
+	DS_QUIC_OTHER_VERSION_NEGOTIATION, /**< answer with Version Negotiation (v1, v2), rate-limited (default) */
+	DS_QUIC_OTHER_DROP,                /**< drop them */
+	DS_QUIC_OTHER_POLICY_COUNT
+};
+
+/** The configuration's word for it ("version-negotiation", "drop"). */
+const char *ds_quic_other_policy_name(enum ds_quic_other_policy p);
+
+/** The whole configuration. */
 struct ds_config {
 	char path[DS_CONFIG_PATH_MAX];
 	char eal_args[DS_CONFIG_MAX_EAL_ARGS][DS_CONFIG_ARG_MAX];
@@ -93,6 +103,7 @@ struct ds_config {
 	struct ds_port_config ports[DS_PORT_COUNT];
 	struct ds_service_set services;
 	enum ds_dtls13_policy dtls13[DS_SERVICE_MAX]; /**< per service, by its index in services */
+	enum ds_quic_other_policy quic_other[DS_SERVICE_MAX]; /**< per QUIC service, by its index */
 	char secret_file[DS_CONFIG_PATH_MAX];  /**< as resolved (relative to the config file) */
 	struct ds_secret secret;               /**< loaded and checked at load time */
 	struct ds_cookie_params cookie;

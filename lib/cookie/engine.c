@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_internal.h"
 #include "keyset.h"
 
 enum {
@@ -36,7 +37,20 @@ struct ds_cookie_engine {
 	uint8_t check_current[DS_COOKIE_BURST_MAX]; /* compare against job i itself */
 	uint8_t extra_first[DS_COOKIE_BURST_MAX];   /* first verification job with another key */
 	uint8_t extra_count[DS_COOKIE_BURST_MAX];
+	alignas(64) struct gcm_key_data retry_keys[2]; /* Retry Integrity Tag keys: QUIC v1, v2 */
 };
+
+IMB_MGR *
+engine_mgr(struct ds_cookie_engine *e)
+{
+	return e->mgr;
+}
+
+const struct gcm_key_data *
+engine_retry_key(const struct ds_cookie_engine *e, unsigned v2)
+{
+	return &e->retry_keys[v2 != 0];
+}
 
 static IMB_HASH_ALG
 hash_alg(enum ds_cookie_mode mode)
@@ -445,6 +459,7 @@ ds_cookie_engine_init(void *mem, char *err, size_t err_len)
 	e->mgr = imb_mgr_init_in((char *)mem + engine_head(), err, err_len);
 	if (e->mgr == NULL)
 		return NULL;
+	engine_prepare_retry_keys(e->mgr, e->retry_keys);
 	for (i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
 		if (!known_answer(e, &kats[i])) {
 			snprintf(err, err_len, "ipsec-mb %s gives a wrong answer for %s",

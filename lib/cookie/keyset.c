@@ -160,6 +160,7 @@ keyset_fill_key(struct epoch_key *k, IMB_MGR *mgr, const struct ds_secret *maste
 	keyset_derive(mgr, master, epoch, key);
 	k->epoch = epoch;
 	k->key_id = (uint8_t)epoch;
+	keyset_fill_token_key(k, mgr, key);
 	switch (mode) {
 	case DS_COOKIE_HMAC_SHA256:
 	case DS_COOKIE_WOLFSSL:

@@ -25,6 +25,8 @@ struct epoch_key {
 	alignas(16) uint32_t cmac_expanded[4 * 11];
 	alignas(16) uint8_t cmac_k1[16];
 	alignas(16) uint8_t cmac_k2[16];
+	alignas(64) struct gcm_key_data token_gcm; /* QUIC Retry tokens of this epoch (ds_quic_token.h) */
+	uint8_t token_iv[12];
 	uint64_t epoch;
 	uint8_t key_id;
 };
@@ -59,6 +61,9 @@ void keyset_derive(IMB_MGR *mgr, const struct ds_secret *master, uint64_t epoch,
 /* Derive K_epoch and precompute what @p mode needs. */
 void keyset_fill_key(struct epoch_key *k, IMB_MGR *mgr, const struct ds_secret *master,
 		     enum ds_cookie_mode mode, uint64_t epoch);
+
+/* The QUIC token key and IV of an epoch, from its K_epoch (docs/quic-retry.md §2). */
+void keyset_fill_token_key(struct epoch_key *k, IMB_MGR *mgr, const uint8_t epoch_key[DS_COOKIE_EPOCH_KEY_LEN]);
 
 /* Fill a whole key set for @p epoch (and the next one when @p with_next). */
 void keyset_build(struct ds_cookie_keyset *ks, IMB_MGR *mgr, const struct ds_secret *master,

@@ -114,9 +114,8 @@ dtlscookie_get_mode(const struct dtlscookie *dc)
 	return dc->mode;
 }
 
-/* The key set in force now; called with the lock held. */
-static const struct ds_cookie_keyset *
-current_keys(struct dtlscookie *dc)
+const struct ds_cookie_keyset *
+dck_current_keys(struct dtlscookie *dc)
 {
 	ds_keyring_update(dc->keyring, ds_keyring_clock_ms());
 	return ds_keyring_current(dc->keyring);
@@ -126,7 +125,7 @@ current_keys(struct dtlscookie *dc)
 static int
 trust_shape(struct dtlscookie *dc, const struct ds_cookie_request *req)
 {
-	const struct ds_cookie_keyset *ks = current_keys(dc);
+	const struct ds_cookie_keyset *ks = dck_current_keys(dc);
 	const uint64_t e = ds_cookie_keyset_epoch(ks);
 	const uint8_t id = req->cookie[0];
 
@@ -165,7 +164,7 @@ dck_verify_request(struct dtlscookie *dc, const struct ds_cookie_request *req)
 	if (dc->mode == DTLSCOOKIE_TRUST) {
 		ok = trust_shape(dc, req);
 	} else {
-		ds_cookie_engine_run(dc->engine, current_keys(dc), req, 1, cookies, &verdict);
+		ds_cookie_engine_run(dc->engine, dck_current_keys(dc), req, 1, cookies, &verdict);
 		ok = verdict == DS_COOKIE_VALID;
 	}
 	pthread_mutex_unlock(&dc->lock);
@@ -182,7 +181,7 @@ dck_make_request(struct dtlscookie *dc, const struct ds_cookie_request *req, uns
 	int rc = 0;
 
 	pthread_mutex_lock(&dc->lock);
-	ks = current_keys(dc);
+	ks = dck_current_keys(dc);
 	if (dc->mode == DTLSCOOKIE_TRUST) {
 		/* Without the secret, the right shape: only the scrubber can judge it, and it will. */
 		cookies[0][0] = (uint8_t)ds_cookie_keyset_epoch(ks);
@@ -229,7 +228,7 @@ dck_epoch_keys(struct dtlscookie *dc, uint64_t epochs[MAX_EPOCH_KEYS])
 	unsigned n;
 
 	pthread_mutex_lock(&dc->lock);
-	ks = current_keys(dc);
+	ks = dck_current_keys(dc);
 	e = ds_cookie_keyset_epoch(ks);
 	n = ds_cookie_keyset_accepts_next(ks) ? 3 : 2;
 	pthread_mutex_unlock(&dc->lock);
@@ -247,7 +246,7 @@ dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_L
 	unsigned n, k;
 
 	pthread_mutex_lock(&dc->lock);
-	ks = current_keys(dc);
+	ks = dck_current_keys(dc);
 	e = ds_cookie_keyset_epoch(ks);
 	n = ds_cookie_keyset_accepts_next(ks) ? 3 : 2;
 	/* K_epoch derivations are cached per epoch: verification then costs GnuTLS's MACs only. */

@@ -12,6 +12,7 @@
 #include "ds_cookie.h"
 #include "ds_secret.h"
 
+struct ds_cookie_keyset;
 struct ds_keyring;
 struct ds_cookie_engine;
 
@@ -28,6 +29,9 @@ struct dtlscookie {
 	unsigned gnutls_n_keys;
 	uint8_t gnutls_keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]; /* current, previous, next */
 };
+
+/* The key set in force now (the keyring brought up to date); call with the lock held. */
+const struct ds_cookie_keyset *dck_current_keys(struct dtlscookie *dc);
 
 /* The epochs accepted now, current first: 2, or 3 inside the skew window. */
 unsigned dck_epoch_keys(struct dtlscookie *dc, uint64_t epochs[MAX_EPOCH_KEYS]);

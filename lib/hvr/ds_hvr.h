@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "ds_classify.h"
+#include "ds_reply.h"
 
 /** Results of ds_hvr_write(); the names are counter names. */
 #define DS_HVR_RESULT_LIST(X) \
@@ -35,9 +36,9 @@ enum ds_hvr_result {
 /** Checksums left to the NIC. */
 enum ds_hvr_flags {
 	/** IPv4 header checksum field set to 0 for the NIC to fill. */
-	DS_HVR_OFFLOAD_IPV4_CKSUM = 1 << 0,
+	DS_HVR_OFFLOAD_IPV4_CKSUM = DS_REPLY_OFFLOAD_IPV4_CKSUM,
 	/** UDP checksum field holds the pseudo-header sum, as DPDK's UDP checksum offload expects. */
-	DS_HVR_OFFLOAD_UDP_CKSUM = 1 << 1,
+	DS_HVR_OFFLOAD_UDP_CKSUM = DS_REPLY_OFFLOAD_UDP_CKSUM,
 };
 
 /**

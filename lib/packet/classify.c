@@ -5,6 +5,7 @@
 
 #include "ds_wire.h"
 #include "hello_versions.h"
+#include "quic.h"
 #include "server_hello.h"
 
 /*
@@ -325,6 +326,8 @@ parse_udp(const uint8_t *frame, uint32_t ip_payload_len, const struct ds_service
 		return DS_OUT_UDP_BAD_SOURCE_PORT;
 	info->dtls_offset = info->l4_offset + DS_UDP_HDR_LEN;
 	info->dtls_len = ip_payload_len - DS_UDP_HDR_LEN;
+	if (services != NULL && services->entries[service].protocol == DS_PROTO_QUIC)
+		return dir == TO_SERVICE ? quic_parse_to_service(frame, info) : quic_parse_from_service(frame, info);
 	return dir == TO_SERVICE ? parse_dtls(frame, info) : parse_service_records(frame, info);
 }
 
@@ -462,7 +465,7 @@ ds_classify_reply(const uint8_t *frame, size_t len, const struct ds_service_set 
 {
 	*info = (struct ds_frame_info){ 0 };
 	info->outcome = parse_frame(frame, len, services, FROM_SERVICE, info);
-	if (info->outcome != DS_OUT_DTLS_RECORD) {
+	if (info->outcome != DS_OUT_DTLS_RECORD && info->outcome != DS_OUT_QUIC_SHORT_HEADER) {
 		info->session_proof = 0;
 		info->has_server_cid = 0;
 		info->server_cid_len = 0;

@@ -8,7 +8,8 @@
  *
  * A pure function over (bytes, length): no allocation, no side effects, no read outside
  * [frame, frame + len). It walks Ethernet, up to two VLAN tags, IPv4 or IPv6, UDP, the DTLS record
- * layer and, for a ClientHello, the handshake header and the body up to and including the cookie.
+ * layer and, for a ClientHello, the handshake header and the body up to and including the cookie; for a
+ * QUIC service, the long header up to an Initial's token and length (lib/packet/quic.c).
  */
 
 #include <stddef.h>
@@ -42,6 +43,13 @@ struct ds_frame_info {
 	uint8_t has_server_cid;  /**< ds_classify_reply(): a ServerHello with a connection_id extension */
 	uint8_t server_cid_len;  /**< ... the length of the CID its client will send (RFC 9146) */
 	uint32_t server_cid_offset; /**< ... and where that CID is in the frame */
+	/* QUIC long headers (to a QUIC service): the DCID is at dtls_offset + DS_QUIC_DCID_OFFSET, the SCID
+	 * right after it and its length byte. */
+	uint32_t quic_version;      /**< wire version of a long header */
+	uint32_t quic_token_offset; /**< Initial: first token byte */
+	uint16_t quic_token_len;    /**< Initial: token length (0 = none) */
+	uint8_t quic_dcid_len;      /**< long header: DCID length */
+	uint8_t quic_scid_len;      /**< long header: SCID length */
 };
 
 /** What a ClientHello's supported_versions extension (RFC 8446 §4.2.1, RFC 9147 §5.3) offers. */
@@ -118,6 +126,20 @@ static inline const uint8_t *
 ds_frame_dst_addr(const uint8_t *frame, const struct ds_frame_info *info)
 {
 	return frame + info->l3_offset + (info->ip_version == 4 ? 16 : 24);
+}
+
+/** Destination connection ID of a classified QUIC long header. */
+static inline const uint8_t *
+ds_frame_quic_dcid(const uint8_t *frame, const struct ds_frame_info *info)
+{
+	return frame + info->dtls_offset + DS_QUIC_DCID_OFFSET;
+}
+
+/** Source connection ID of a classified QUIC long header. */
+static inline const uint8_t *
+ds_frame_quic_scid(const uint8_t *frame, const struct ds_frame_info *info)
+{
+	return frame + info->dtls_offset + DS_QUIC_DCID_OFFSET + info->quic_dcid_len + 1;
 }
 
 /** The 32-byte client random of a classified ClientHello. */

@@ -24,6 +24,16 @@
 		"later fragment of a ClientHello (fragment_offset > 0)") \
 	X(DTLS_RECORD, "dtls_record", 0, \
 		"well-formed DTLS records that are not a ClientHello") \
+	X(QUIC_INITIAL, "quic_initial", 0, \
+		"QUIC v1/v2 Initial without a token") \
+	X(QUIC_INITIAL_TOKEN, "quic_initial_token", 0, \
+		"QUIC v1/v2 Initial carrying a token") \
+	X(QUIC_LONG_HEADER, "quic_long_header", 0, \
+		"QUIC v1/v2 0-RTT or Handshake packet") \
+	X(QUIC_SHORT_HEADER, "quic_short_header", 0, \
+		"QUIC short-header (1-RTT) packet") \
+	X(QUIC_OTHER_VERSION, "quic_other_version", 0, \
+		"QUIC long header of a version other than 1 and 2") \
 	X(UDP_NOT_SERVICE, "udp_not_service", 0, \
 		"UDP to an address and port that is not a protected service") \
 	X(IP_NOT_UDP, "ip_not_udp", 0, \
@@ -113,6 +123,23 @@
 		"session_id longer than 32 bytes") \
 	X(CH_COOKIE_TOO_LONG, "ch_cookie_too_long", 1, \
 		"cookie longer than 32 bytes") \
+	/* QUIC (to a service whose protocol is quic) */ \
+	X(QUIC_EMPTY, "quic_empty", 1, \
+		"empty UDP payload to a QUIC service") \
+	X(QUIC_HEADER_TRUNCATED, "quic_header_truncated", 1, \
+		"long header ends before its connection IDs") \
+	X(QUIC_BAD_CID_LENGTH, "quic_bad_cid_length", 1, \
+		"v1/v2 connection ID longer than 20 bytes") \
+	X(QUIC_VERSION_NEGOTIATION, "quic_version_negotiation", 1, \
+		"Version Negotiation packet sent to a server") \
+	X(QUIC_CLIENT_RETRY, "quic_client_retry", 1, \
+		"Retry packet sent to a server") \
+	X(QUIC_INITIAL_TOO_SMALL, "quic_initial_too_small", 1, \
+		"Initial in a datagram under 1200 bytes (RFC 9000 §14.1)") \
+	X(QUIC_INITIAL_SHORT_DCID, "quic_initial_short_dcid", 1, \
+		"tokenless Initial whose DCID is under 8 bytes (RFC 9000 §7.2)") \
+	X(QUIC_INITIAL_TRUNCATED, "quic_initial_truncated", 1, \
+		"Initial's token or length field runs past the datagram") \
 	/* mbuf wrappers */ \
 	X(MBUF_MULTI_SEGMENT, "mbuf_multi_segment", 1, \
 		"frame spread over chained mbufs (mbuf path only)")
@@ -154,6 +181,13 @@ static inline bool
 ds_outcome_is_client_hello(enum ds_outcome outcome)
 {
 	return outcome == DS_OUT_DTLS_CLIENT_HELLO || outcome == DS_OUT_DTLS_CLIENT_HELLO_COOKIE;
+}
+
+/** Whether an outcome is a QUIC Initial (with or without a token). */
+static inline bool
+ds_outcome_is_quic_initial(enum ds_outcome outcome)
+{
+	return outcome == DS_OUT_QUIC_INITIAL || outcome == DS_OUT_QUIC_INITIAL_TOKEN;
 }
 
 #endif /* DS_OUTCOME_H */

@@ -22,11 +22,18 @@ enum ds_service_limits {
 	DS_SERVICE_TEXT_MAX = 64, /**< longest "[addr]:port" text */
 };
 
+/** The protocol a service speaks, which decides how its datagrams are read. */
+enum ds_service_protocol {
+	DS_PROTO_DTLS = 0, /**< DTLS 1.0-1.3: ClientHello cookie exchange */
+	DS_PROTO_QUIC = 1, /**< QUIC v1/v2: Retry with a token */
+};
+
 /** One protected service. */
 struct ds_service {
 	uint8_t ip_version;   /**< 4 or 6; 0 matches both families (any address only) */
 	bool any_address;     /**< every destination address of the family */
 	uint16_t port;        /**< UDP port in host order, never 0 */
+	uint8_t protocol;     /**< enum ds_service_protocol */
 	uint8_t addr[DS_IPV6_ADDR_LEN]; /**< IPv4 uses the first 4 bytes */
 };
 

@@ -74,6 +74,31 @@ enum ds_dtls_wire {
 	DS_HVR_FIXED_LEN = DS_DTLS_RECORD_HDR_LEN + DS_DTLS_HS_HDR_LEN + 3,
 };
 
+/** QUIC packet headers (RFC 8999 invariants, RFC 9000 §17, RFC 9369 §3). */
+enum ds_quic_wire {
+	DS_QUIC_FORM_LONG = 0x80,        /**< first byte: long header */
+	DS_QUIC_FIXED_BIT = 0x40,
+	DS_QUIC_TYPE_SHIFT = 4,          /**< long packet type: bits 5..4 */
+	DS_QUIC_LONG_HDR_MIN = 7,        /**< first byte, version, DCID length, SCID length */
+	DS_QUIC_DCID_OFFSET = 6,         /**< after first byte, version and the DCID length */
+	DS_QUIC_CID_MAX = 20,            /**< v1 and v2 connection IDs */
+	DS_QUIC_MIN_INITIAL_DCID = 8,    /**< RFC 9000 §7.2: a client's first DCID */
+	DS_QUIC_MIN_DATAGRAM = 1200,     /**< RFC 9000 §14.1: datagrams carrying a client Initial */
+	DS_QUIC_TAG_LEN = 16,            /**< Retry Integrity Tag (RFC 9001 §5.8) */
+};
+
+/** QUIC versions the scrubber speaks (wire values). */
+#define DS_QUIC_VERSION_1 UINT32_C(0x00000001)
+#define DS_QUIC_VERSION_2 UINT32_C(0x6b3343cf)
+
+/** Long packet types as v1 numbers them; v2 (RFC 9369 §3.2) rotates them by one. */
+enum ds_quic_packet_type {
+	DS_QUIC_INITIAL = 0,
+	DS_QUIC_0RTT = 1,
+	DS_QUIC_HANDSHAKE = 2,
+	DS_QUIC_RETRY = 3,
+};
+
 /** Cookie sizes the scrubber accepts and sends. */
 enum ds_cookie_limits {
 	/** GnuTLS and wolfSSL clients refuse longer cookies although RFC 6347 allows 255. */

@@ -13,6 +13,7 @@
 
 #include "ds_classify.h"
 #include "ds_hvr.h"
+#include "ds_retry.h"
 
 /**
  * Classify the frame in an mbuf, adding what only the mbuf knows: chained segments and checksums the
@@ -68,6 +69,44 @@ ds_pktmbuf_classify_reply(const struct rte_mbuf *m, const struct ds_service_set 
 	}
 }
 
+/* Which checksums of a reply the port's NIC computes: writer flags, and the mbuf flags that ask it to. */
+static inline unsigned
+ds_pktmbuf_reply_flags(const struct ds_frame_info *info, uint64_t tx_offloads, uint64_t *ol_flags)
+{
+	unsigned flags = 0;
+
+	if (info->ip_version == 4) {
+		*ol_flags = RTE_MBUF_F_TX_IPV4;
+		if (tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
+			flags |= DS_REPLY_OFFLOAD_IPV4_CKSUM;
+			*ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+		}
+	} else {
+		*ol_flags = RTE_MBUF_F_TX_IPV6;
+	}
+	if (tx_offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
+		flags |= DS_REPLY_OFFLOAD_UDP_CKSUM;
+		*ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
+	}
+	return flags;
+}
+
+/* The mbuf of a reply written in place: its new length, and offload requests in place of receive flags. */
+static inline void
+ds_pktmbuf_reply_done(struct rte_mbuf *m, const struct ds_frame_info *info, uint32_t frame_len, unsigned flags,
+		      uint64_t ol_flags)
+{
+	m->data_len = (uint16_t)frame_len;
+	m->pkt_len = frame_len;
+	/* Header lengths live in the mbuf's second cache line: written only for a NIC that reads them. */
+	if (flags != 0) {
+		m->l2_len = info->l3_offset;
+		m->l3_len = info->l4_offset - info->l3_offset;
+	}
+	/* Receive flags describe the old frame; keep only what says who owns the buffer. */
+	m->ol_flags = (m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)) | ol_flags;
+}
+
 /**
  * Rewrite a ClientHello mbuf into its HelloVerifyRequest and prepare it for transmission.
  *
@@ -89,36 +128,45 @@ static inline enum ds_hvr_result
 ds_pktmbuf_write_hvr(struct rte_mbuf *m, const struct ds_frame_info *info, const uint8_t *cookie,
 		     unsigned cookie_len, uint64_t tx_offloads)
 {
-	unsigned flags = 0;
 	uint64_t ol_flags;
+	const unsigned flags = ds_pktmbuf_reply_flags(info, tx_offloads, &ol_flags);
 	uint32_t frame_len;
 	enum ds_hvr_result result;
 
-	if (info->ip_version == 4) {
-		ol_flags = RTE_MBUF_F_TX_IPV4;
-		if (tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
-			flags |= DS_HVR_OFFLOAD_IPV4_CKSUM;
-			ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
-		}
-	} else {
-		ol_flags = RTE_MBUF_F_TX_IPV6;
-	}
-	if (tx_offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
-		flags |= DS_HVR_OFFLOAD_UDP_CKSUM;
-		ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
-	}
 	result = ds_hvr_write(rte_pktmbuf_mtod(m, uint8_t *), info, cookie, cookie_len, flags, &frame_len);
-	if (result != DS_HVR_WRITTEN)
-		return result;
-	m->data_len = (uint16_t)frame_len;
-	m->pkt_len = frame_len;
-	/* Header lengths live in the mbuf's second cache line: written only for a NIC that reads them. */
-	if (flags != 0) {
-		m->l2_len = info->l3_offset;
-		m->l3_len = info->l4_offset - info->l3_offset;
-	}
-	/* Receive flags describe the old frame; keep only what says who owns the buffer. */
-	m->ol_flags = (m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)) | ol_flags;
+	if (result == DS_HVR_WRITTEN)
+		ds_pktmbuf_reply_done(m, info, frame_len, flags, ol_flags);
+	return result;
+}
+
+/** The QUIC Retry for an Initial, in place (ds_retry_write()), with the port's checksum offloads. */
+static inline enum ds_retry_result
+ds_pktmbuf_write_retry(struct rte_mbuf *m, const struct ds_frame_info *info, struct ds_cookie_engine *e,
+		       const struct ds_cookie_keyset *ks, const uint8_t *unique, uint64_t now_s, uint64_t tx_offloads)
+{
+	uint64_t ol_flags;
+	const unsigned flags = ds_pktmbuf_reply_flags(info, tx_offloads, &ol_flags);
+	uint32_t frame_len;
+	enum ds_retry_result result;
+
+	result = ds_retry_write(rte_pktmbuf_mtod(m, uint8_t *), info, e, ks, unique, now_s, flags, &frame_len);
+	if (result == DS_RETRY_WRITTEN)
+		ds_pktmbuf_reply_done(m, info, frame_len, flags, ol_flags);
+	return result;
+}
+
+/** A QUIC Version Negotiation in place (ds_version_negotiation_write()). */
+static inline enum ds_retry_result
+ds_pktmbuf_write_version_negotiation(struct rte_mbuf *m, const struct ds_frame_info *info, uint64_t tx_offloads)
+{
+	uint64_t ol_flags;
+	const unsigned flags = ds_pktmbuf_reply_flags(info, tx_offloads, &ol_flags);
+	uint32_t frame_len;
+	enum ds_retry_result result;
+
+	result = ds_version_negotiation_write(rte_pktmbuf_mtod(m, uint8_t *), info, flags, &frame_len);
+	if (result == DS_RETRY_WRITTEN)
+		ds_pktmbuf_reply_done(m, info, frame_len, flags, ol_flags);
 	return result;
 }
 

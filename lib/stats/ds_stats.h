@@ -50,6 +50,27 @@
 	X(DROPPED_HVR_RATE_LIMITED, "dropped_hvr_rate_limited", 1, \
 	  "ClientHellos left unanswered: their source prefix had all its HVRs for now (hvr_rate_limit)") \
 	X(DROPPED_TTL_EXPIRED, "dropped_ttl_expired", 1, "routed mode: TTL or hop limit exhausted") \
+	X(QUIC_RETRY_SENT, "quic_retry_sent", 1, "QUIC Initials answered with a Retry carrying a token") \
+	X(FORWARDED_QUIC_TOKEN, "forwarded_quic_token", 1, \
+	  "QUIC Initials with a valid Retry token, forwarded inside (their flow made or refreshed)") \
+	X(DROPPED_QUIC_BAD_TOKEN, "dropped_quic_bad_token", 1, \
+	  "QUIC Initials of a challenged service whose Retry token failed (quic_token_* say why)") \
+	X(DROPPED_RETRY_RATE_LIMITED, "dropped_retry_rate_limited", 1, \
+	  "QUIC Initials left unanswered: their source prefix had all its replies for now (hvr_rate_limit)") \
+	X(DROPPED_RETRY_REFUSED, "dropped_retry_refused", 1, "QUIC Initials the Retry writer refused to answer") \
+	X(QUIC_VN_SENT, "quic_vn_sent", 1, "QUIC long headers of other versions answered with Version Negotiation") \
+	X(DROPPED_QUIC_OTHER_VERSION, "dropped_quic_other_version", 1, \
+	  "QUIC long headers of other versions dropped: by policy, under 1200 bytes, or over the reply rate") \
+	X(QUIC_TOKEN_VALID, "quic_token_valid", 0, "Initial tokens good for their client, port and connection ID") \
+	X(QUIC_TOKEN_NOT_RETRY, "quic_token_not_retry", 0, \
+	  "Initial tokens of another kind (NEW_TOKEN or foreign): treated as no token") \
+	X(QUIC_TOKEN_MALFORMED, "quic_token_malformed", 0, "Retry tokens of an impossible length") \
+	X(QUIC_TOKEN_UNKNOWN_KEY, "quic_token_unknown_key", 0, "Retry tokens of an epoch no longer accepted") \
+	X(QUIC_TOKEN_BAD_TAG, "quic_token_bad_tag", 0, "Retry tokens forged, or for another client address") \
+	X(QUIC_TOKEN_EXPIRED, "quic_token_expired", 0, "Retry tokens past their expiry (two seconds of grace)") \
+	X(QUIC_TOKEN_BAD_CONTENT, "quic_token_bad_content", 0, \
+	  "Retry tokens whose sealed RSCID is not the Initial's DCID, or whose lengths are impossible") \
+	X(QUIC_TOKEN_WRONG_PORT, "quic_token_wrong_port", 0, "Retry tokens sealed for another source port") \
 	X(CH1_NO_COOKIE, "ch1_no_cookie", 0, "ClientHellos without a cookie") \
 	X(CH2_VALID, "ch2_valid", 0, "ClientHellos whose cookie is valid") \
 	X(CH2_BAD_COOKIE, "ch2_bad_cookie", 0, "ClientHellos whose cookie has a wrong MAC or length") \

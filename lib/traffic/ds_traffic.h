@@ -39,7 +39,7 @@ enum { DS_TRAFFIC_FRAME_MAX = 9216 };
 
 /** Who sends what to whom. */
 struct ds_traffic_spec {
-	const uint8_t *hello;     /**< a ClientHello's UDP payload: the template */
+	const uint8_t *hello;     /**< a ClientHello's UDP payload: the template (NULL: raw frames only) */
 	size_t hello_len;
 	const uint8_t *raw;       /**< payload of DS_TRAFFIC_RAW frames (optional) */
 	size_t raw_len;

@@ -74,12 +74,15 @@ ds_traffic_init(struct ds_traffic *t, const struct ds_traffic_spec *spec, char *
 		snprintf(err, err_len, "no sources");
 		return -1;
 	}
-	if (spec->hello == NULL || spec->hello_len > DS_TRAFFIC_FRAME_MAX) {
+	if ((spec->hello == NULL && spec->raw == NULL) || spec->hello_len > DS_TRAFFIC_FRAME_MAX) {
 		snprintf(err, err_len, "no ClientHello template");
 		return -1;
 	}
-	ds_classify_dtls(spec->hello, spec->hello_len, &t->hello_info);
-	if (!ds_outcome_is_client_hello(t->hello_info.outcome)) {
+	/* Without a ClientHello, only raw frames can be made: the ClientHello kinds come out empty. */
+	t->hello_info.outcome = DS_OUT_UDP_NOT_SERVICE;
+	if (spec->hello != NULL)
+		ds_classify_dtls(spec->hello, spec->hello_len, &t->hello_info);
+	if (spec->hello != NULL && !ds_outcome_is_client_hello(t->hello_info.outcome)) {
 		snprintf(err, err_len, "the template is no ClientHello (%s)", ds_outcome_name(t->hello_info.outcome));
 		return -1;
 	}

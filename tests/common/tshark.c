@@ -55,8 +55,8 @@ split_rows(struct tshark_table *table, size_t len)
 }
 
 static int
-read_fields(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields, size_t nfields,
-	    char occurrence, struct tshark_table *table)
+read_fields(const char *pcap, const char *protocol, const uint16_t *ports, size_t n_ports, const char *const *fields,
+	    size_t nfields, char occurrence, struct tshark_table *table)
 {
 	char cmd[8192];
 	size_t n, i, len;
@@ -68,8 +68,8 @@ read_fields(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const 
 			     "tshark -n -r '%s' -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE "
 			     "-T fields -E occurrence=%c -E aggregator=, -E separator=/t", pcap, occurrence);
 	for (i = 0; i < n_ports && n < sizeof(cmd); i++)
-		if (dtls_ports[i] != 0)
-			n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " -d udp.port==%u,dtls", dtls_ports[i]);
+		if (ports[i] != 0)
+			n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " -d udp.port==%u,%s", ports[i], protocol);
 	for (i = 0; i < nfields && n < sizeof(cmd); i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " -e %s", fields[i]);
 	if (n + 16 >= sizeof(cmd))
@@ -128,12 +128,19 @@ int
 tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
 	    size_t nfields, struct tshark_table *table)
 {
-	return read_fields(pcap, dtls_ports, n_ports, fields, nfields, 'f', table);
+	return read_fields(pcap, "dtls", dtls_ports, n_ports, fields, nfields, 'f', table);
 }
 
 int
 tshark_read_every(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
 		  size_t nfields, struct tshark_table *table)
 {
-	return read_fields(pcap, dtls_ports, n_ports, fields, nfields, 'a', table);
+	return read_fields(pcap, "dtls", dtls_ports, n_ports, fields, nfields, 'a', table);
+}
+
+int
+tshark_read_quic(const char *pcap, const uint16_t *quic_ports, size_t n_ports, const char *const *fields,
+		 size_t nfields, struct tshark_table *table)
+{
+	return read_fields(pcap, "quic", quic_ports, n_ports, fields, nfields, 'f', table);
 }

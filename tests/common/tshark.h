@@ -32,6 +32,13 @@ int tshark_read(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, co
 		size_t nfields,
 		struct tshark_table *table);
 
+/**
+ * tshark_read() with @p quic_ports decoded as QUIC: Wireshark 4.0 finds QUIC by heuristics, which take
+ * packets of versions it knows but not a Version Negotiation.
+ */
+int tshark_read_quic(const char *pcap, const uint16_t *quic_ports, size_t n_ports, const char *const *fields,
+		     size_t nfields, struct tshark_table *table);
+
 /** tshark_read(), with every occurrence of each field in a frame, comma-separated ("22,20,22"). */
 int tshark_read_every(const char *pcap, const uint16_t *dtls_ports, size_t n_ports, const char *const *fields,
 		      size_t nfields, struct tshark_table *table);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: any bytes through the classifier (both ways: to a service, and from one) and, for a
- * ClientHello, the HVR writer.
+ * ClientHello, the HVR writer; for a QUIC Initial the Retry writer, for another QUIC version the
+ * Version Negotiation writer.
  *
- * Input layout: one control byte, then the frame. Control bit 0 protects only UDP port 4433 (else
- * every port); bits 1-5 + 1 give the cookie length. Any broken invariant traps, so the fuzzer keeps
+ * Input layout: one control byte, then the frame. Control bit 0 protects only UDP port 4433 (DTLS) and
+ * 443 (QUIC) (else every port is DTLS); bits 1-5 + 1 give the cookie length. Any broken invariant traps, so the fuzzer keeps
  * the input; ASan and UBSan report any bad access.
  */
 #include <stdint.h>
@@ -12,11 +13,16 @@
 #include <string.h>
 
 #include "ds_classify.h"
+#include "ds_cookie_engine.h"
 #include "ds_hvr.h"
+#include "ds_keyring.h"
+#include "ds_retry.h"
 #include "ds_wire.h"
 #include "hvr_rules.h"
 
 static struct ds_service_set services;
+static struct ds_cookie_engine *engine;
+static struct ds_keyring *keyring;
 
 static void
 require(int cond)
@@ -34,6 +40,12 @@ check_offsets(const struct ds_frame_info *info, size_t len)
 	if (ds_outcome_is_client_hello(info->outcome))
 		require(info->cookie_len <= DS_COOKIE_MAX_LEN &&
 			info->cookie_offset + info->cookie_len <= info->dtls_offset + info->dtls_len);
+	if (ds_outcome_is_quic_initial(info->outcome))
+		require(info->quic_token_offset + info->quic_token_len <= info->dtls_offset + info->dtls_len &&
+			info->dtls_len >= DS_QUIC_MIN_DATAGRAM && info->quic_dcid_len <= DS_QUIC_CID_MAX);
+	if (info->outcome == DS_OUT_QUIC_OTHER_VERSION || ds_outcome_is_quic_initial(info->outcome))
+		require(info->dtls_offset + DS_QUIC_DCID_OFFSET + info->quic_dcid_len + 1u + info->quic_scid_len <=
+			info->dtls_offset + info->dtls_len);
 	require(info->dtls13 <= DS_DTLS13_UNKNOWN && (info->dtls13 == DS_DTLS13_NOT_OFFERED ||
 						      ds_outcome_is_client_hello(info->outcome)));
 	/* The cipher suites and compression methods the wolfssl format covers lie after the cookie. */
@@ -52,7 +64,8 @@ check_reply(const uint8_t *frame, size_t len, const struct ds_service_set *svc)
 
 	require((unsigned)ds_classify_reply(frame, len, svc, &info) < DS_OUT_COUNT);
 	check_offsets(&info, len);
-	require(info.outcome == DS_OUT_DTLS_RECORD || (!info.session_proof && !info.has_server_cid));
+	require(info.outcome == DS_OUT_DTLS_RECORD || info.outcome == DS_OUT_QUIC_SHORT_HEADER ||
+		(!info.session_proof && !info.has_server_cid));
 	if (info.has_server_cid)
 		require(info.server_cid_offset >= info.dtls_offset &&
 			info.server_cid_offset + info.server_cid_len <= info.dtls_offset + info.dtls_len);
@@ -75,8 +88,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (services.count == 0) {
 		struct ds_service any = { .any_address = true, .port = 4433 };
+		struct ds_service quic = { .any_address = true, .port = 443, .protocol = DS_PROTO_QUIC };
+		struct ds_cookie_params params;
+		struct ds_secret master = { .len = 32 };
+		char err[128];
 
 		ds_service_set_add(&services, &any);
+		ds_service_set_add(&services, &quic);
+		ds_cookie_params_default(&params);
+		engine = ds_cookie_engine_create(err, sizeof(err));
+		keyring = ds_keyring_create(&params, &master, ds_keyring_clock_ms(), err, sizeof(err));
+		require(engine != NULL && keyring != NULL);
 	}
 	svc = data[0] & 1 ? &services : NULL;
 	cookie_len = ((data[0] >> 1) & 0x1F) + 1;
@@ -100,6 +122,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(hvr_rules_check(request, &info, frame, reply_len, cookie, cookie_len, 0, why,
 					sizeof(why)));
 	}
+	if (ds_outcome_is_quic_initial(info.outcome)) {
+		const uint8_t unique[12] = { 1 };
+		const enum ds_retry_result r = ds_retry_write(frame, &info, engine, ds_keyring_current(keyring), unique,
+							      1700000000, 0, &reply_len);
+
+		require(r == (info.quic_dcid_len < DS_QUIC_MIN_INITIAL_DCID ? DS_RETRY_BAD_DCID : DS_RETRY_WRITTEN));
+		require(r != DS_RETRY_WRITTEN || (reply_len <= len && reply_len < info.dtls_offset + 200u));
+	}
+	if (info.outcome == DS_OUT_QUIC_OTHER_VERSION &&
+	    ds_version_negotiation_write(frame, &info, 0, &reply_len) == DS_RETRY_WRITTEN)
+		require(reply_len <= len);
 	free(request);
 	free(frame);
 	return 0;

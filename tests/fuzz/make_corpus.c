@@ -39,6 +39,45 @@ write_seed(const char *dir, const char *name, const void *data, size_t len)
 	written++;
 }
 
+/*
+ * QUIC datagrams to port 443 (the fuzzer's QUIC service) for the classifier's QUIC layer: Initials of
+ * v1 and v2 with and without a token, and an unknown version, each laid out as RFC 9000 §17.2.2 says
+ * and padded to 1200 bytes. No capture of the project has QUIC in it.
+ */
+static void
+quic_seeds(const char *dir)
+{
+	static const uint32_t versions[] = { 0x00000001, 0x6b3343cf, 0x1a2a3a4a };
+	static uint8_t payload[1200], seed[1 + 1400];
+	struct ds_frame_addrs a = { .ip_version = 4, .src_ip = { 192, 0, 2, 1 }, .dst_ip = { 192, 0, 2, 2 },
+				    .src_port = 50000, .dst_port = 443 };
+	size_t v, t, n;
+
+	for (v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		for (t = 0; t < 2; t++) {
+			char name[64];
+
+			memset(payload, 0, sizeof(payload));
+			n = 0;
+			payload[n++] = versions[v] == 0x6b3343cf ? 0xd3 : 0xc3;
+			payload[n++] = (uint8_t)(versions[v] >> 24), payload[n++] = (uint8_t)(versions[v] >> 16);
+			payload[n++] = (uint8_t)(versions[v] >> 8), payload[n++] = (uint8_t)versions[v];
+			payload[n++] = 8;
+			memset(payload + n, 0x11, 8), n += 8;
+			payload[n++] = 8;
+			memset(payload + n, 0x22, 8), n += 8;
+			payload[n++] = t ? 16 : 0; /* token length */
+			memset(payload + n, 0x33, t ? 16 : 0), n += t ? 16 : 0;
+			payload[n] = (uint8_t)(0x40 | (sizeof(payload) - n - 2) >> 8);
+			payload[n + 1] = (uint8_t)(sizeof(payload) - n - 2);
+			seed[0] = 0x01;
+			n = ds_frame_build(seed + 1, sizeof(seed) - 1, &a, payload, sizeof(payload));
+			snprintf(name, sizeof(name), "quic-%08x-%s", (unsigned)versions[v], t ? "token" : "initial");
+			write_seed(dir, name, seed, 1 + n);
+		}
+	}
+}
+
 static void
 packet_seeds(const char *dir)
 {
@@ -64,6 +103,7 @@ packet_seeds(const char *dir)
 		capture_free(&cap);
 	}
 	capture_list_free(paths);
+	quic_seeds(dir);
 }
 
 /* A fuzz_worker input being built. */

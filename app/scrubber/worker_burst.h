@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DS_WORKER_BURST_H
+#define DS_WORKER_BURST_H
+
+/*
+ * Inside the worker only: one outside burst as its stages sort it (worker.c for DTLS, worker_quic.c
+ * for QUIC), and the three ways a frame meets its fate: inside, dropped, or answered outside.
+ */
+
+#include <rte_mbuf.h>
+
+#include "ds_classify.h"
+#include "ds_cookie.h"
+#include "ds_flow.h"
+#include "ds_route.h"
+#include "view.h"
+#include "worker.h"
+
+/* Where each frame of an outside burst goes. */
+struct outside_burst {
+	struct ds_frame_info info[DS_BURST];
+	struct rte_mbuf *to_inside[DS_BURST];
+	struct rte_mbuf *to_outside[DS_BURST];
+	struct rte_mbuf *drop[DS_BURST];
+	uint16_t n_inside, n_outside, n_drop;
+	/* ClientHellos: their requests, which frame each is */
+	struct ds_cookie_request req[DS_BURST];
+	uint16_t hello[DS_BURST];
+	uint16_t n_hello;
+	/* Other DTLS records and QUIC packets: their flow keys, which frame each is */
+	struct ds_flow_key keys[DS_BURST];
+	const struct ds_flow_key *key_ptr[DS_BURST];
+	uint16_t record[DS_BURST];
+	uint16_t n_record;
+	/* QUIC Initials: which frame each is */
+	uint16_t quic[DS_BURST];
+	uint16_t n_quic;
+};
+
+static inline void
+count(struct ds_worker *w, enum ds_action a)
+{
+	DS_STATS_ADD(w->stats->action[a], 1);
+}
+
+/* Forward toward the inside port; routed mode rewrites addresses and spends a hop. */
+static inline void
+to_inside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
+	  enum ds_action fate)
+{
+	if (w->fast.routed &&
+	    ds_route_rewrite(rte_pktmbuf_mtod(m, uint8_t *), info->l3_offset, info->ip_version,
+			     w->fast.port_mac[DS_PORT_INSIDE].addr_bytes,
+			     w->fast.next_hop[DS_PORT_INSIDE].addr_bytes) == DS_ROUTE_TTL_EXPIRED) {
+		count(w, DS_ACT_DROPPED_TTL_EXPIRED);
+		b->drop[b->n_drop++] = m;
+		return;
+	}
+	count(w, fate);
+	b->to_inside[b->n_inside++] = m;
+}
+
+static inline void
+drop(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, enum ds_action fate)
+{
+	count(w, fate);
+	b->drop[b->n_drop++] = m;
+}
+
+
+/* Valid cookies and tokens make (or refresh) flows, all of a burst in one bulk insert; their frames go inside. */
+void worker_record_flows(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, const uint16_t *valid,
+			 uint16_t n_valid, uint64_t now, enum ds_action fate);
+
+/*
+ * A QUIC Initial or long header of another version (their fates in w->fast.fate), at classification:
+ * Initials are queued in @p b for quic_check_initials(), other versions meet their fate here.
+ */
+void quic_classified(struct ds_worker *w, struct outside_burst *b, uint16_t i, struct rte_mbuf *m, bool challenged,
+		     uint64_t now);
+
+/* Stage 2b: the burst's QUIC Initials: tokens checked (valid ones make flows), the rest answered by Retry. */
+void quic_check_initials(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts,
+			 const struct ds_worker_view *v, uint64_t now);
+
+#endif /* DS_WORKER_BURST_H */
