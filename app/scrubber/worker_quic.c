@@ -97,11 +97,11 @@ next_unique(struct ds_worker *w, uint8_t unique[DS_QUIC_TOKEN_UNIQUE_LEN])
 
 static void
 send_retry(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
-	   const struct ds_cookie_keyset *ks, uint64_t now, uint64_t now_s)
+	   const struct ds_cookie_keyset *ks, struct ds_ratelimit_ref *limit, uint64_t now, uint64_t now_s)
 {
 	uint8_t unique[DS_QUIC_TOKEN_UNIQUE_LEN];
 
-	if (!reply_allowed(w, rte_pktmbuf_mtod(m, const uint8_t *), info, now)) {
+	if (w->hvr_limit != NULL && !ds_ratelimit_allow_ref(w->hvr_limit, limit, now)) {
 		drop(w, b, m, DS_ACT_DROPPED_RETRY_RATE_LIMITED);
 		return;
 	}
@@ -120,7 +120,20 @@ quic_check_initials(struct ds_worker *w, struct outside_burst *b, struct rte_mbu
 		    const struct ds_worker_view *v, uint64_t now)
 {
 	const uint64_t now_s = (w->clock_unix_ms + (now - w->clock_tsc) / w->tsc_per_ms) / 1000;
+	struct ds_ratelimit_ref limit[DS_BURST];
 	uint16_t valid[DS_BURST], n_valid = 0, k;
+
+	/* The reply limiter's slots of a flood's many prefixes are misses: fetched while the tokens compute. */
+	if (w->hvr_limit != NULL) {
+		const uint8_t *addrs[DS_BURST];
+		uint8_t versions[DS_BURST];
+
+		for (k = 0; k < b->n_quic; k++) {
+			addrs[k] = ds_frame_src_addr(rte_pktmbuf_mtod(pkts[b->quic[k]], const uint8_t *), &b->info[b->quic[k]]);
+			versions[k] = b->info[b->quic[k]].ip_version;
+		}
+		ds_ratelimit_locate_burst(w->hvr_limit, addrs, versions, b->n_quic, limit);
+	}
 
 	for (k = 0; k < b->n_quic; k++) {
 		const uint16_t i = b->quic[k];
@@ -145,7 +158,7 @@ quic_check_initials(struct ds_worker *w, struct outside_burst *b, struct rte_mbu
 		else if (verdict != DS_QUIC_TOKEN_NOT_RETRY)
 			drop(w, b, pkts[i], DS_ACT_DROPPED_QUIC_BAD_TOKEN);
 		else
-			send_retry(w, b, pkts[i], info, v->keys, now, now_s);
+			send_retry(w, b, pkts[i], info, v->keys, &limit[k], now, now_s);
 	}
 	worker_record_flows(w, b, pkts, valid, n_valid, now, DS_ACT_FORWARDED_QUIC_TOKEN);
 }

@@ -7,6 +7,7 @@
  *     tag and the SCID) and answers with an Initial carrying the token: forwarded inside unchanged,
  *     its flow made; a short header on that flow then passes, one from another port does not;
  *   - a flood of the client's Initial from 1 000 spoofed sources gets one Retry each, nothing inside;
+ *     1 500 from one /24 get the per-prefix allowance of Retries (shared with HVRs), the rest dropped;
  *     the token replayed from another address is dropped; a long header of an unknown version gets a
  *     Version Negotiation; a 1199-byte Initial is malformed;
  *   - tshark's QUIC dissector reads the Retries (type, token, tag) and the Version Negotiation;
@@ -220,6 +221,32 @@ flood(struct data_path *dp, unsigned v)
 		  (unsigned)(counter(dp, DS_ACT_QUIC_RETRY_SENT) - retries), inside);
 }
 
+/* Retries share the HVRs' per-prefix allowance (default: burst 1 000, 1 000/s): 1 500 from one /24. */
+static void
+limited(struct data_path *dp)
+{
+	static uint8_t frames[1500][DGRAM_MAX + 64];
+	const uint8_t *ptr[1500];
+	size_t len[1500];
+	const uint64_t retries = counter(dp, DS_ACT_QUIC_RETRY_SENT), dropped = counter(dp, DS_ACT_DROPPED_RETRY_RATE_LIMITED);
+	uint64_t sent, held;
+	unsigned i;
+
+	for (i = 0; i < 1500; i++) {
+		const uint8_t src[16] = { 198, 18, 5, (uint8_t)i };
+
+		len[i] = wrap(frames[i], 4, src, (uint16_t)(2000 + i), initial, initial_len);
+		ptr[i] = frames[i];
+	}
+	data_path_pass(dp, DS_PORT_OUTSIDE, ptr, len, 1500);
+	sent = counter(dp, DS_ACT_QUIC_RETRY_SENT) - retries;
+	held = counter(dp, DS_ACT_DROPPED_RETRY_RATE_LIMITED) - dropped;
+	/* The clock refills a token per millisecond while the test runs. */
+	tap_check(sent >= 1000 && held > 0 && sent + held == 1500,
+		  "1 500 Initials from one /24: %lu Retries (burst 1 000 and the refill), %lu dropped_retry_rate_limited",
+		  (unsigned long)sent, (unsigned long)held);
+}
+
 /* A long header of an unknown version, and an Initial too small for any client to send. */
 static void
 refusals(struct data_path *dp, unsigned v)
@@ -362,6 +389,7 @@ main(int argc, char **argv)
 		replayed_token(&dp, v);
 		vouched(&dp, v);
 	}
+	limited(&dp);
 	check_tshark();
 	tap_check(data_path_laws_hold(&dp) && data_path_mbufs_in_use(&dp) == 0, "laws hold, every mbuf back");
 	data_path_close(&dp);

@@ -8,12 +8,14 @@
  *   flow     records of verified flows (the table holds --flows flows per worker): forwarded
  *   garbage  UDP to the service that is not DTLS: dropped
  *   mix      80 % spoofed ClientHellos, 20 % legitimate clients (second ClientHello, then records)
+ *   quic     spoofed QUIC Initials (a real gtlsclient's): Retry written in place and sent back
+ *   quic-token  Initials with a valid Retry token: token checked, flow recorded, forwarded
  *
  * Mpps per worker core and ns per packet come from the workers' busy cycles (loops that had frames),
  * so idle polling between rounds never counts. Every round is checked: each frame must have met the
  * fate its class expects, or the run fails.
  *
- *   bench_scrubber --template PCAP [--workers N] [--seconds S] [--round N] [--flows N] [--cases LIST]
+ *   bench_scrubber --template PCAP [--quic-template PCAP] [--workers N] [--seconds S] [--round N] [--flows N] [--cases LIST]
  *                  [--no-peers] [--no-huge] [--cold] [--no-hvr-limit] [--csv FILE] [--format F]
  */
 #include <getopt.h>
@@ -35,10 +37,11 @@
 #include "ds_traffic.h"
 #include "frame_set.h"
 #include "peers.h"
+#include "quic_sets.h"
 #include "rig.h"
 #include "secret_file.h"
 
-enum case_id { CASE_CH1, CASE_CH2, CASE_FLOW, CASE_GARBAGE, CASE_MIX, CASE_COUNT };
+enum case_id { CASE_CH1, CASE_CH2, CASE_FLOW, CASE_GARBAGE, CASE_MIX, CASE_QUIC, CASE_QUIC_TOKEN, CASE_COUNT };
 
 static const struct {
 	const char *name;
@@ -49,10 +52,13 @@ static const struct {
 	[CASE_FLOW] = { "flow", "verified-flow record -> forward" },
 	[CASE_GARBAGE] = { "garbage", "garbage -> drop" },
 	[CASE_MIX] = { "mix", "80% CH1 flood + 20% legit" },
+	[CASE_QUIC] = { "quic", "QUIC Initial -> Retry" },
+	[CASE_QUIC_TOKEN] = { "quic-token", "valid-token Initial -> forward" },
 };
 
 struct options {
 	const char *template_path;
+	const char *quic_template_path; /* NULL: no QUIC cases */
 	const char *csv;
 	unsigned workers;
 	double seconds;
@@ -90,12 +96,13 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s --template PCAP [--workers N] [--seconds S] [--round N] [--flows N]\n"
-		"          [--cases ch1,ch2,flow,garbage,mix] [--no-peers] [--no-huge] [--cold] [--no-hvr-limit]\n"
+		"usage: %s --template PCAP [--quic-template PCAP] [--workers N] [--seconds S] [--round N] [--flows N]\n"
+		"          [--cases ch1,ch2,flow,garbage,mix,quic,quic-token] [--no-peers] [--no-huge] [--cold] [--no-hvr-limit]\n"
 		"          [--csv FILE] [--format hmac-sha256|hmac-sha1|aes-cmac|gnutls|wolfssl]\n"
 		"  --cold: frames reach the workers from memory (DMA without cache injection)\n"
 		"  --no-hvr-limit: hvr_rate_limit.per_prefix 0 (its cost is the difference)\n"
-		"  --format: the appliance's cookie.format (default hmac-sha256)\n", prog);
+		"  --format: the appliance's cookie.format (default hmac-sha256)\n"
+		"  --quic-template: a QUIC Initial (tests/captures/quic/): adds the quic cases\n", prog);
 }
 
 static int
@@ -126,6 +133,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "no-peers", no_argument, NULL, 'p' },       { "no-huge", no_argument, NULL, 'h' },
 		{ "csv", required_argument, NULL, 'o' },      { "cold", no_argument, NULL, 'C' },
 		{ "no-hvr-limit", no_argument, NULL, 'L' },   { "format", required_argument, NULL, 'F' },
+		{ "quic-template", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -137,6 +145,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->flows = 1000000;
 	o->peers = true;
 	parse_cases("ch1,ch2,flow,garbage,mix", o->run_case);
+	bool cases_given = false;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 't': o->template_path = optarg; break;
@@ -144,16 +153,22 @@ parse_options(int argc, char **argv, struct options *o)
 		case 's': o->seconds = atof(optarg); break;
 		case 'r': o->round = (unsigned)atoi(optarg); break;
 		case 'f': o->flows = strtoul(optarg, NULL, 10); break;
-		case 'c': if (parse_cases(optarg, o->run_case) != 0) return -1; break;
+		case 'c': if (parse_cases(optarg, o->run_case) != 0) return -1; cases_given = true; break;
 		case 'p': o->peers = false; break;
 		case 'h': o->no_huge = true; break;
 		case 'o': o->csv = optarg; break;
 		case 'C': o->cold = true; break;
 		case 'L': o->no_hvr_limit = true; break;
 		case 'F': o->format = optarg; break;
+		case 'q': o->quic_template_path = optarg; break;
 		default: return -1;
 		}
 	}
+	/* A QUIC template adds the QUIC cases to the default ones; they cannot run without it. */
+	if (o->quic_template_path != NULL && !cases_given)
+		o->run_case[CASE_QUIC] = o->run_case[CASE_QUIC_TOKEN] = true;
+	if (o->quic_template_path == NULL && (o->run_case[CASE_QUIC] || o->run_case[CASE_QUIC_TOKEN]))
+		return -1;
 	if (o->template_path == NULL || o->workers < 1 || o->workers > RIG_MAX_WORKERS || o->seconds <= 0 ||
 	    o->round < 1024 || o->flows < 1024 || o->flows > (1u << 24))
 		return -1;
@@ -197,6 +212,7 @@ write_config(char *dir, const struct options *o, char *path, size_t path_len)
 	/* The generator feeds each worker's queue with flows of its own: it is the NIC's RSS (rss: driver). */
 	fprintf(f, "lcores:\n  main: 0\n  workers: [1]\nmode: inline\nports:\n  outside:\n    device: net_ring_outside\n"
 		   "    rss: driver\n  inside:\n    device: net_null0\n    rss: driver\nservices:\n  - \"10.0.0.2:4433\"\n"
+		   "  - address: \"10.0.0.2:443\"\n    protocol: quic\n"
 		   "cookie:\n  secret_file: cookie.secret\n  key_period: 86400\n  format: %s\n"
 		   "flows:\n  capacity: %lu\n  idle_timeout: 86400\nstats:\n  interval: 0\n%s",
 		o->format != NULL ? o->format : "hmac-sha256", o->flows,
@@ -258,12 +274,46 @@ start_eal(const struct options *o, const char *prog)
 struct traffic_sets {
 	struct frame_set ch1[RIG_MAX_WORKERS], ch2[RIG_MAX_WORKERS], data[RIG_MAX_WORKERS];
 	struct frame_set garbage[RIG_MAX_WORKERS], mix[RIG_MAX_WORKERS];
+	struct frame_set quic[RIG_MAX_WORKERS], quic_token[RIG_MAX_WORKERS];
+	uint8_t initial[DS_TRAFFIC_FRAME_MAX]; /* the QUIC template's UDP payload */
+	size_t initial_len;
 };
 
 enum { SPOOFED_FRAMES = 1 << 16, MIX_FRAMES = 1 << 18, MIX_CLIENTS = 4096 };
 
 /* Slices per figure, interleaved with the peers'. */
 enum { REPEATS = 5 };
+
+/* Worker @p w's QUIC traffic: spoofed Initials from a /8 of its own, token Initials from another. */
+static int
+make_quic_sets(struct traffic_sets *t, unsigned w, struct ds_cookie_engine *engine, const struct ds_cookie_keyset *ks)
+{
+	struct ds_traffic_spec spoofed = {
+		.raw = t->initial, .raw_len = t->initial_len, .ip_version = 4,
+		.src_base = { (uint8_t)(60 + w), 0, 0, 0 }, .sources = 1 << 24, .random_sources = true,
+		.dst_ip = { 10, 0, 0, 2 }, .dst_port = 443, .src_mac = { 2, 0, 0, 0, 0, 1 },
+		.dst_mac = { 2, 0, 0, 0, 0, 2 }, .seed = 500 + w,
+	};
+	struct ds_traffic_spec clients = spoofed;
+	struct ds_traffic a, c;
+	char err[256];
+
+	clients.src_base[0] = (uint8_t)(160 + w);
+	clients.sources = SPOOFED_FRAMES;
+	clients.random_sources = false;
+	if (ds_traffic_init(&a, &spoofed, err, sizeof(err)) != 0 || ds_traffic_init(&c, &clients, err, sizeof(err)) != 0) {
+		fprintf(stderr, "QUIC traffic: %s\n", err);
+		return -1;
+	}
+	if (frame_set_alloc(&t->quic[w], SPOOFED_FRAMES, t->initial_len + 64) != 0 ||
+	    frame_set_alloc(&t->quic_token[w], SPOOFED_FRAMES, t->initial_len + 64) != 0)
+		return -1;
+	return quic_fill_initials(&t->quic[w], SPOOFED_FRAMES, &a) != 0 ||
+			       quic_fill_token_initials(&t->quic_token[w], SPOOFED_FRAMES, &c, t->initial, t->initial_len,
+							engine, ks) != 0
+		       ? -1
+		       : 0;
+}
 
 static int
 make_sets(struct traffic_sets *t, const struct options *o, const uint8_t *hello, size_t hello_len,
@@ -313,6 +363,8 @@ make_sets(struct traffic_sets *t, const struct options *o, const uint8_t *hello,
 		legit.sources = MIX_CLIENTS;
 		if (ds_traffic_init(&l, &legit, err, sizeof(err)) != 0 || frame_set_fill_mix(&t->mix[w], &mix) != 0)
 			return -1;
+		if (t->initial_len != 0 && make_quic_sets(t, w, engine, ks) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -328,6 +380,8 @@ sets_of(struct traffic_sets *t, enum case_id c, struct frame_set **out, unsigned
 		case CASE_CH2: out[w] = &t->ch2[w]; break;
 		case CASE_FLOW: out[w] = &t->data[w]; break;
 		case CASE_GARBAGE: out[w] = &t->garbage[w]; break;
+		case CASE_QUIC: out[w] = &t->quic[w]; break;
+		case CASE_QUIC_TOKEN: out[w] = &t->quic_token[w]; break;
 		default: out[w] = &t->mix[w]; break;
 		}
 	}
@@ -345,6 +399,8 @@ fates_as_expected(enum case_id c, const struct ds_stats *d, uint64_t packets)
 	case CASE_CH2: return a[DS_ACT_FORWARDED_CH2] == packets && a[DS_ACT_CH2_VALID] == packets;
 	case CASE_FLOW: return a[DS_ACT_FORWARDED_VERIFIED] == packets;
 	case CASE_GARBAGE: return a[DS_ACT_DROPPED_MALFORMED] == packets;
+	case CASE_QUIC: return a[DS_ACT_QUIC_RETRY_SENT] == packets;
+	case CASE_QUIC_TOKEN: return a[DS_ACT_FORWARDED_QUIC_TOKEN] == packets && a[DS_ACT_QUIC_TOKEN_VALID] == packets;
 	default:
 		return a[DS_ACT_HVR_SENT] + a[DS_ACT_FORWARDED_CH2] + a[DS_ACT_FORWARDED_VERIFIED] == packets &&
 		       a[DS_ACT_CH2_BAD_COOKIE] == 0 && a[DS_ACT_CH2_EXPIRED_KEY] == 0;
@@ -490,6 +546,45 @@ measure_peers(struct rig *r, const struct peer_inputs *in, const struct peer_coo
 	return 0;
 }
 
+/* The QUIC cases' floor: the AES-GCM work of a Retry (or of a token check) with ipsec-mb alone. */
+struct quic_raw_job {
+	bool open;
+	const struct ds_cookie_keyset *ks;
+	double seconds;
+	double ns;
+};
+
+static int
+quic_raw_job_run(void *arg)
+{
+	struct quic_raw_job *j = arg;
+	char err[128];
+	struct ds_cookie_engine *e = ds_cookie_engine_create(err, sizeof(err));
+
+	j->ns = -1;
+	if (e != NULL)
+		j->ns = j->open ? quic_raw_open_ns(e, j->ks, j->seconds) : quic_raw_retry_ns(e, j->ks, j->seconds);
+	ds_cookie_engine_destroy(e);
+	return 0;
+}
+
+static int
+measure_quic_raw(struct rig *r, enum case_id c, const struct ds_cookie_keyset *ks, double seconds, struct figure *best)
+{
+	const unsigned lcore = r->workers.worker[0]->lcore;
+	struct quic_raw_job j = { .open = c == CASE_QUIC_TOKEN, .ks = ks, .seconds = seconds };
+	struct figure f;
+
+	if (rte_eal_remote_launch(quic_raw_job_run, &j, lcore) != 0 || rte_eal_wait_lcore(lcore) != 0 || j.ns <= 0) {
+		fprintf(stderr, "%s: raw AES-GCM measurement failed\n", cases[c].name);
+		return -1;
+	}
+	f = (struct figure){ .c = c, .implementation = "ipsec-mb-gcm-raw", .workers = 1, .mpps_per_core = 1e3 / j.ns,
+			     .ns_per_packet = j.ns, .mpps_total = 1e3 / j.ns };
+	keep_best(best, &f);
+	return 0;
+}
+
 /*
  * A case, in REPEATS slices: the workers, then (for ClientHellos) each peer on the same CPU, again and
  * again, the best slice of each kept. A noisy neighbour then hits every column alike.
@@ -501,12 +596,13 @@ run_case(struct rig *r, struct traffic_sets *t, enum case_id c, const struct opt
 	struct frame_set *sets[RIG_MAX_WORKERS];
 	struct rig_result warm[RIG_MAX_WORKERS];
 	size_t cursor[RIG_MAX_WORKERS] = { 0 };
-	struct figure best = { 0 }, best_peer[PEER_COUNT] = { { 0 } };
+	struct figure best = { 0 }, best_peer[PEER_COUNT] = { { 0 } }, best_gcm = { 0 };
 	struct peer_inputs in = { 0 };
 	const uint64_t epoch = ds_cookie_keyset_epoch(ks);
 	struct peer_cookie_key key = { .key_id = (uint8_t)epoch,
 				       .cookie_len = ds_cookie_keyset_params(ks)->cookie_len };
 	const bool peers = o->peers && (c == CASE_CH1 || c == CASE_CH2);
+	const bool gcm_floor = o->peers && (c == CASE_QUIC || c == CASE_QUIC_TOKEN);
 	const double slice = o->seconds / REPEATS;
 	char err[256];
 	unsigned rep, p;
@@ -537,8 +633,18 @@ run_case(struct rig *r, struct traffic_sets *t, enum case_id c, const struct opt
 				goto out;
 			rc = -1;
 		}
+		if (gcm_floor) {
+			rig_halt(r);
+			rc = measure_quic_raw(r, c, ks, slice, &best_gcm);
+			rig_launch(r);
+			if (rc != 0)
+				goto out;
+			rc = -1;
+		}
 	}
 	add_figure(best);
+	if (gcm_floor)
+		add_figure(best_gcm);
 	for (p = 0; peers && p < PEER_COUNT; p++)
 		add_figure(best_peer[p]);
 	rc = 0;
@@ -567,14 +673,16 @@ print_table(const struct options *o)
 	       "ns/pkt", "TSC cyc", "Mpps all", "ratio");
 	for (i = 0; i < n_figures; i++) {
 		const struct figure *f = &figures[i];
-		const struct figure *raw = find_figure(f->c, "ipsec-mb-raw");
+		const struct figure *raw = find_figure(f->c, f->c == CASE_QUIC || f->c == CASE_QUIC_TOKEN ? "ipsec-mb-gcm-raw"
+													: "ipsec-mb-raw");
 		const struct figure *us = find_figure(f->c, "dtls-scrubber");
 		char ratio[96] = "";
 
 		if (f == us && raw != NULL)
-			snprintf(ratio, sizeof(ratio), "%.2fx the raw MAC's ns", f->ns_per_packet / raw->ns_per_packet);
+			snprintf(ratio, sizeof(ratio), "%.2fx the raw %s's ns", f->ns_per_packet / raw->ns_per_packet,
+				 raw->implementation[9] == 'g' ? "AES-GCM" : "MAC");
 		else if (f == raw)
-			snprintf(ratio, sizeof(ratio), "the MAC alone: the floor");
+			snprintf(ratio, sizeof(ratio), "the %s alone: the floor", raw->implementation[9] == 'g' ? "AES-GCM" : "MAC");
 		else if (f != us && us != NULL)
 			snprintf(ratio, sizeof(ratio), "dtls-scrubber %.1fx faster", f->ns_per_packet / us->ns_per_packet);
 		printf("%-8s %-32s %-19s %3u %10.2f %9.1f %9.1f %10.2f  %s\n", cases[f->c].name, cases[f->c].what,
@@ -625,6 +733,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: no ClientHello\n", o.template_path);
 		return 1;
 	}
+	if (o.quic_template_path != NULL &&
+	    (sets.initial_len = quic_load_initial(o.quic_template_path, sets.initial, sizeof(sets.initial))) == 0) {
+		fprintf(stderr, "%s: no QUIC Initial\n", o.quic_template_path);
+		return 1;
+	}
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
 	if (write_config(dir, &o, config, sizeof(config)) != 0) {
 		perror("benchmark configuration");
@@ -668,7 +781,7 @@ main(int argc, char **argv)
 		if (!o.run_case[c])
 			continue;
 		printf("measuring %s (%s)%s ...\n", cases[c].name, cases[c].what,
-		       o.peers && c <= CASE_CH2 ? " and its peers" : "");
+		       o.peers && c <= CASE_CH2 ? " and its peers" : o.peers && c >= CASE_QUIC ? " and raw AES-GCM" : "");
 		fflush(stdout);
 		if ((c == CASE_FLOW && populate_flows(&rig, &sets, &o) != 0) ||
 		    run_case(&rig, &sets, c, &o, ds_cookie_engine_arch(engine),
