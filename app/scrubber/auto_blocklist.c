@@ -8,6 +8,7 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "events.h"
 #include "log.h"
 
 #define BUMP(counter, n) __atomic_store_n(&(counter), (counter) + (n), __ATOMIC_RELAXED)
@@ -50,12 +51,16 @@ log_changes(const struct ds_prefix *add, const bool *added, unsigned n_add, unsi
 			ds_prefix_format(&add[i], first, sizeof(first));
 	if (n_del != 0)
 		ds_prefix_format(&del[0], gone, sizeof(gone));
-	if (n_listed != 0)
+	if (n_listed != 0) {
 		DS_LOG(NOTICE, "auto_blocklist: listed %u source prefix%s after repeated bad cookies (%s%s)", n_listed,
 		       n_listed == 1 ? "" : "es", first, n_listed > 1 ? ", ..." : "");
-	if (n_del != 0)
+		ds_event(DS_EVENT_NOTICE, "auto_blocklist_added", "\"count\":%u,\"first\":\"%s\"", n_listed, first);
+	}
+	if (n_del != 0) {
 		DS_LOG(NOTICE, "auto_blocklist: %u entr%s expired (%s%s)", n_del, n_del == 1 ? "y" : "ies", gone,
 		       n_del > 1 ? ", ..." : "");
+		ds_event(DS_EVENT_NOTICE, "auto_blocklist_expired", "\"count\":%u,\"first\":\"%s\"", n_del, gone);
+	}
 }
 
 void

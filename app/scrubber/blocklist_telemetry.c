@@ -7,6 +7,8 @@
 
 #include <rte_telemetry.h>
 
+#include "events.h"
+
 /* Telemetry callbacks take no argument of their own. */
 static struct ds_published_blocklist *published;
 static struct ds_auto_blocklist *automatic;
@@ -47,6 +49,8 @@ change(const char *params, struct rte_tel_data *d, bool add)
 	} else {
 		rc = ds_published_blocklist_change(published, &p, add, why, sizeof(why));
 		ds_prefix_format(&p, text, sizeof(text));
+		if (rc > 0)
+			ds_event(DS_EVENT_NOTICE, add ? "blocklist_added" : "blocklist_removed", "\"prefix\":\"%s\"", text);
 	}
 	rte_tel_data_add_dict_string(d, "result", rc < 0 ? "error" : rc == 0 ? "unchanged" : add ? "added" : "removed");
 	rte_tel_data_add_dict_string(d, "prefix", text);

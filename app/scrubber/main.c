@@ -26,14 +26,18 @@
 #include "ds_config.h"
 #include "ds_flow_state.h"
 #include "ds_keyring.h"
+#include "drop_capture.h"
+#include "events.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "ports.h"
 #include "saved_flows.h"
 #include "workers.h"
 
-enum { CONTROL_TICK_MS = 100, MAX_EAL_ARGV = 16 + DS_CONFIG_MAX_EAL_ARGS + 2 * DS_PORT_COUNT };
+enum { CONTROL_TICK_MS = 100, FULL_EVENT_MS = 10000, MAX_EAL_ARGV = 16 + DS_CONFIG_MAX_EAL_ARGS + 2 * DS_PORT_COUNT };
 
 static volatile bool quit;
+static bool stopped_by_duration; /* else a signal */
 
 static void
 on_signal(int sig)
@@ -155,12 +159,16 @@ struct appliance {
 	struct ds_keyring *keyring;
 	struct ds_workers workers;
 	struct ds_control control;
+	struct ds_metrics_http *metrics; /* the Prometheus endpoint; NULL without metrics.listen */
+	struct ds_capture capture;       /* the drop capture (capture.file) */
 	uint8_t state_key[32]; /* MAC key of flows.state_file, derived from the master secret */
 };
 
 static void
 teardown(struct appliance *a)
 {
+	ds_metrics_http_stop(a->metrics); /* its thread reads the workers' counters */
+	ds_capture_close(&a->capture); /* before the workers: it drains their queues */
 	ds_workers_free(&a->workers);
 	ds_keyring_destroy(a->keyring);
 	ds_config_clear(&a->cfg);
@@ -179,13 +187,22 @@ load_flows(struct appliance *a)
 		return;
 	rc = ds_saved_flows_read(&a->workers, a->cfg.flow_state_file, a->state_key, ds_keyring_clock_ms(),
 				 a->cfg.flow_capacity, &res, err, sizeof(err));
-	if (rc == -ENOENT)
+	char path[2 * DS_CONFIG_PATH_MAX], why[2 * sizeof(err)];
+
+	ds_event_quote(a->cfg.flow_state_file, path, sizeof(path));
+	if (rc == -ENOENT) {
 		DS_LOG(NOTICE, "flow state: %s is not there (first start?): starting with no flows", a->cfg.flow_state_file);
-	else if (rc != 0)
+		ds_event(DS_EVENT_NOTICE, "state_absent", "\"file\":%s", path);
+	} else if (rc != 0) {
 		DS_LOG(WARNING, "flow state refused, starting with no flows: %s", err);
-	else
+		ds_event(DS_EVENT_WARNING, "state_refused", "\"file\":%s,\"reason\":%s", path,
+			 ds_event_quote(err, why, sizeof(why)));
+	} else {
 		DS_LOG(NOTICE, "flow state: %" PRIu64 " flows loaded from %s (%" PRIu64 " of %" PRIu64 " idled out while stopped)",
 		       res.loaded, a->cfg.flow_state_file, res.idled_out, res.in_file);
+		ds_event(DS_EVENT_NOTICE, "state_loaded",
+			 "\"file\":%s,\"flows\":%" PRIu64 ",\"idled_out\":%" PRIu64, path, res.loaded, res.idled_out);
+	}
 }
 
 /* At a clean stop, with the workers returned: their flows for the next start. */
@@ -204,13 +221,33 @@ save_flows(struct appliance *a)
 		DS_LOG(NOTICE, "flow state: %" PRIu64 " flows written to %s", n, a->cfg.flow_state_file);
 }
 
+/*
+ * A full flow table refuses new flows (their handshakes still pass, their records do not): said when it
+ * starts and every FULL_EVENT_MS while it goes on, with how many were refused meanwhile.
+ */
+static void
+watch_flow_tables(struct appliance *a, uint64_t now, uint64_t *refused_before, uint64_t *last_event)
+{
+	struct ds_stats total;
+	uint64_t refused;
+
+	ds_stats_sum(a->workers.stats, a->workers.n, &total);
+	refused = total.action[DS_ACT_FLOW_TABLE_FULL];
+	if (refused == *refused_before || (*last_event != 0 && now - *last_event < FULL_EVENT_MS))
+		return;
+	ds_event(DS_EVENT_WARNING, "flow_table_full", "\"refused\":%" PRIu64 ",\"capacity_per_worker\":%u",
+		 refused - *refused_before, a->cfg.flow_capacity);
+	*refused_before = refused;
+	*last_event = now;
+}
+
 /* The main lcore's loop: keys, live line, the clock; until a signal or the duration. */
 static void
 control_loop(struct appliance *a, const struct options *o)
 {
 	const uint64_t start = mono_ms();
 	const unsigned interval_ms = a->cfg.stats_interval_s * 1000;
-	uint64_t next_line = start + interval_ms;
+	uint64_t next_line = start + interval_ms, refused = 0, full_event = 0;
 
 	while (!quit) {
 		const struct timespec tick = { .tv_nsec = CONTROL_TICK_MS * 1000000L };
@@ -222,14 +259,33 @@ control_loop(struct appliance *a, const struct options *o)
 		__atomic_store_n(&a->control.cookie_epoch, ds_cookie_keyset_epoch(ds_keyring_current(a->keyring)),
 				 __ATOMIC_RELAXED);
 		ds_ports_watch_links(&a->ports);
+		ds_metrics_http_tick(a->metrics, &a->control);
 		now = mono_ms();
+		watch_flow_tables(a, now, &refused, &full_event);
+		ds_capture_drain(&a->capture);
+		ds_events_tick();
 		if (interval_ms != 0 && now >= next_line) {
 			ds_control_print_line(&a->control, now);
 			next_line += interval_ms;
 		}
-		if (o->duration_s > 0 && (double)(now - start) >= o->duration_s * 1000.0)
+		if (o->duration_s > 0 && (double)(now - start) >= o->duration_s * 1000.0) {
 			quit = true;
+			stopped_by_duration = true;
+		}
 	}
+}
+
+/* The configuration in force, then the start, as events. */
+static void
+announce_start(const struct appliance *a)
+{
+	char path[2 * DS_CONFIG_PATH_MAX];
+
+	ds_event(DS_EVENT_NOTICE, "config_loaded", "\"file\":%s,\"mode\":\"%s\",\"services\":%u",
+		 ds_event_quote(a->cfg.path, path, sizeof(path)), ds_deploy_mode_name(a->cfg.mode), a->cfg.services.count);
+	ds_event(DS_EVENT_NOTICE, "start", "\"workers\":%u,\"key_epoch\":%" PRIu64 ",\"challenge\":\"%s\"",
+		 a->cfg.n_workers, ds_cookie_keyset_epoch(ds_keyring_current(a->keyring)),
+		 ds_challenge_mode_name(a->cfg.challenge.mode));
 }
 
 static size_t
@@ -260,6 +316,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	ds_events_init(a.cfg.events_rate, NULL);
 	if (o.check_only) {
 		printf("%s: OK (%s mode, %u worker%s, %u service%s, %s cookies of %u bytes)\n", o.config,
 		       ds_deploy_mode_name(a.cfg.mode), a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
@@ -300,9 +357,21 @@ main(int argc, char **argv)
 					 .last_ms = mono_ms(), .challenge = &a.workers.challenge,
 					 .auto_block = a.workers.auto_block };
 	/* An operator who cannot see or steer the box must know at once, not find out under attack. */
+	if (ds_capture_open(&a.capture, &a.cfg, &a.workers, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		ds_ports_stop(&a.ports);
+		goto out;
+	}
 	if ((rc = ds_control_register_telemetry(&a.control)) != 0 ||
+	    (rc = ds_capture_register_telemetry(&a.capture)) != 0 ||
 	    (rc = ds_blocklist_telemetry_register(&a.workers.blocklist, a.workers.auto_block, &a.workers.clock)) != 0) {
 		fprintf(stderr, "telemetry commands could not be registered: %s\n", strerror(-rc));
+		rc = 1;
+		ds_ports_stop(&a.ports);
+		goto out;
+	}
+	if (ds_metrics_http_start(&a.control, &a.metrics, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
 		rc = 1;
 		ds_ports_stop(&a.ports);
 		goto out;
@@ -317,12 +386,16 @@ main(int argc, char **argv)
 	fflush(stdout);
 	DS_LOG(NOTICE, "started: %u worker%s, key epoch %" PRIu64, a.cfg.n_workers, a.cfg.n_workers == 1 ? "" : "s",
 	       ds_cookie_keyset_epoch(ds_keyring_current(a.keyring)));
+	announce_start(&a);
 	ds_ports_watch_links(&a.ports);
 	load_flows(&a);
 	ds_workers_launch(&a.workers);
 	control_loop(&a, &o);
 	rte_eal_mp_wait_lcore();
 	DS_LOG(NOTICE, "stopping: workers returned");
+	ds_capture_close(&a.capture);
+	ds_event(DS_EVENT_NOTICE, "stop", "\"reason\":\"%s\",\"uptime_s\":%" PRIu64,
+		 stopped_by_duration ? "duration" : "signal", (mono_ms() - a.control.start_ms) / 1000);
 	save_flows(&a);
 	ds_control_print_summary(&a.control, mono_ms());
 	if (o.stats_json != NULL && ds_control_write_json(&a.control, o.stats_json, mono_ms()) != 0)

@@ -7,6 +7,7 @@
 
 #include <rte_ethdev.h>
 
+#include "events.h"
 #include "log.h"
 #include "rss.h"
 
@@ -172,11 +173,15 @@ ds_ports_watch_links(struct ds_ports *ports)
 			continue;
 		if (ports->link_known[r] && link.link_status == ports->link_up[r])
 			continue;
-		if (link.link_status)
+		if (link.link_status) {
 			DS_LOG(NOTICE, "port %s (%s): link up, %u Mb/s, %s duplex", ds_port_role_name((enum ds_port_role)r),
 			       ports->driver[r], link.link_speed, link.link_duplex ? "full" : "half");
-		else
+			ds_event(DS_EVENT_NOTICE, "link_up", "\"port\":\"%s\",\"speed_mbps\":%u,\"duplex\":\"%s\"",
+				 ds_port_role_name((enum ds_port_role)r), link.link_speed, link.link_duplex ? "full" : "half");
+		} else {
 			DS_LOG(NOTICE, "port %s (%s): link down", ds_port_role_name((enum ds_port_role)r), ports->driver[r]);
+			ds_event(DS_EVENT_WARNING, "link_down", "\"port\":\"%s\"", ds_port_role_name((enum ds_port_role)r));
+		}
 		ports->link_known[r] = true;
 		ports->link_up[r] = link.link_status;
 	}

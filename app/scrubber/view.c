@@ -82,7 +82,8 @@ static bool
 changes_anything(const struct ds_worker_view *cur, const struct ds_view_change *c)
 {
 	return c->keys != NULL || (c->set_blocklist && c->blocklist != cur->blocklist) ||
-	       (c->set_challenge && c->challenge != cur->challenge);
+	       (c->set_challenge && c->challenge != cur->challenge) ||
+	       (c->set_capture && c->capture_every != cur->capture_every);
 }
 
 int
@@ -112,6 +113,7 @@ ds_view_publish(struct ds_view_publisher *pub, const struct ds_view_change *chan
 			      change->keys != NULL ? change->keys : cur->keys);
 	next->blocklist = change->set_blocklist ? change->blocklist : cur->blocklist;
 	next->challenge = change->set_challenge ? change->challenge : cur->challenge;
+	next->capture_every = change->set_capture ? change->capture_every : cur->capture_every;
 	next->generation = cur->generation + 1;
 	/* Everything written above is visible to a worker that loads this pointer. */
 	__atomic_store_n(&pub->current, next, __ATOMIC_RELEASE);

@@ -34,6 +34,7 @@ struct ds_worker_view {
 	const struct ds_cookie_keyset *keys;  /**< cookie keys in force (in this view's own memory) */
 	const struct ds_blocklist *blocklist; /**< sources dropped before any work; NULL = none */
 	uint64_t challenge;                   /**< bit s: challenge new ClientHellos of service s */
+	uint32_t capture_every;               /**< sample 1 in N dropped frames for the capture; 0 = off */
 	uint64_t generation;                  /**< 1 for the first view, +1 per publication */
 } __attribute__((aligned(64)));
 
@@ -64,6 +65,8 @@ struct ds_view_change {
 	struct ds_blocklist *blocklist;      /**< the publisher owns it from now on (NULL = empty list) */
 	bool set_challenge;
 	uint64_t challenge;
+	bool set_capture;
+	uint32_t capture_every;
 };
 
 /**

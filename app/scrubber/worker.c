@@ -413,8 +413,11 @@ process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 	check_records(w, &b, pkts, now);
 	send_burst(w, DS_PORT_INSIDE, b.to_inside, b.n_inside);
 	send_burst(w, DS_PORT_OUTSIDE, b.to_outside, b.n_outside);
-	if (b.n_drop != 0)
+	if (b.n_drop != 0) {
+		if (v->capture_every != 0 && w->captured != NULL)
+			worker_capture_drops(w, &b, v->capture_every);
 		rte_pktmbuf_free_bulk(b.drop, b.n_drop);
+	}
 }
 
 /* A service's ServerHello said how long the CIDs of its clients' records are: key them from now on. */

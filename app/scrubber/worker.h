@@ -23,6 +23,7 @@ struct ds_cookie_engine;
 struct ds_flow_table;
 struct ds_ratelimit;
 struct ds_view_publisher;
+struct rte_mempool;
 struct rte_ring;
 
 /** What happens to a frame of an outcome, the policies resolved: one table lookup per frame. */
@@ -60,6 +61,9 @@ struct ds_worker {
 	struct ds_ratelimit *hvr_limit;  /* HVRs per destination prefix; NULL = unlimited */
 	struct ds_ratelimit *bad_cookies; /* bad-cookie allowance per source; NULL = auto_blocklist off */
 	struct rte_ring *reports;        /* sources over that allowance, to the control plane */
+	struct rte_ring *captured;       /* sampled dropped frames, to the control plane; NULL = no capture */
+	struct rte_mempool *capture_pool; /* their copies (DS_CAPTURE_SNAPLEN bytes each) */
+	uint32_t capture_count;          /* dropped frames since the last one sampled */
 	struct ds_stats *stats;          /* this worker's block */
 	struct ds_view_publisher *view;  /* keys, blocklist, challenge: loaded once per loop */
 	unsigned reader;                 /* its reader id in the view's RCU */
@@ -80,6 +84,9 @@ struct ds_worker {
 	uint16_t service_cid[DS_SERVICE_MAX];
 	uint64_t cid_services;           /* services whose entry above is a usable CID length */
 } __attribute__((aligned(64)));
+
+/* The drop capture: bytes kept of each sampled frame (whole frames but jumbo ones), copies in flight per worker. */
+enum { DS_CAPTURE_SNAPLEN = 2048, DS_CAPTURE_RING = 1024, DS_CAPTURE_POOL = 2047 };
 
 /* The worker loop (rte_eal_remote_launch entry point); returns when *quit becomes true. */
 int ds_worker_main(void *arg);

@@ -22,6 +22,7 @@ struct outside_burst {
 	struct rte_mbuf *to_inside[DS_BURST];
 	struct rte_mbuf *to_outside[DS_BURST];
 	struct rte_mbuf *drop[DS_BURST];
+	uint8_t drop_fate[DS_BURST];   /* enum ds_action of each dropped frame, for the drop capture */
 	uint16_t n_inside, n_outside, n_drop;
 	/* ClientHellos: their requests, which frame each is */
 	struct ds_cookie_request req[DS_BURST];
@@ -53,6 +54,7 @@ to_inside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, cons
 			     w->fast.port_mac[DS_PORT_INSIDE].addr_bytes,
 			     w->fast.next_hop[DS_PORT_INSIDE].addr_bytes) == DS_ROUTE_TTL_EXPIRED) {
 		count(w, DS_ACT_DROPPED_TTL_EXPIRED);
+		b->drop_fate[b->n_drop] = DS_ACT_DROPPED_TTL_EXPIRED;
 		b->drop[b->n_drop++] = m;
 		return;
 	}
@@ -64,9 +66,12 @@ static inline void
 drop(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, enum ds_action fate)
 {
 	count(w, fate);
+	b->drop_fate[b->n_drop] = (uint8_t)fate;
 	b->drop[b->n_drop++] = m;
 }
 
+
+_Static_assert(DS_ACT_COUNT <= 256, "a dropped frame's fate fits in a byte");
 
 /* Valid cookies and tokens make (or refresh) flows, all of a burst in one bulk insert; their frames go inside. */
 void worker_record_flows(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, const uint16_t *valid,
@@ -82,5 +87,8 @@ void quic_classified(struct ds_worker *w, struct outside_burst *b, uint16_t i, s
 /* Stage 2b: the burst's QUIC Initials: tokens checked (valid ones make flows), the rest answered by Retry. */
 void quic_check_initials(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts,
 			 const struct ds_worker_view *v, uint64_t now);
+
+/* After a burst, with its drops still in hand: 1 in @p every of them copied for the drop capture. */
+void worker_capture_drops(struct ds_worker *w, const struct outside_burst *b, uint32_t every);
 
 #endif /* DS_WORKER_BURST_H */

@@ -14,12 +14,14 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "ds_cookie_engine.h"
 #include "ds_flow.h"
 #include "ds_keyring.h"
 #include "ds_ratelimit.h"
+#include "events.h"
 #include "log.h"
 
 static uint64_t
@@ -151,6 +153,24 @@ create_auto_blocklist(struct ds_workers *ws, const struct ds_config *cfg, unsign
 	return 0;
 }
 
+/* The drop capture's copies and the queue that takes them to the control plane, on the worker's socket. */
+static int
+create_capture_queue(struct ds_worker *w, unsigned set, unsigned i, int socket, char *err, size_t err_len)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "ds_capq_%u_%u", set, i);
+	w->captured = rte_ring_create(name, DS_CAPTURE_RING, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "ds_capp_%u_%u", set, i);
+	w->capture_pool = rte_pktmbuf_pool_create(name, DS_CAPTURE_POOL, 64, 0, RTE_PKTMBUF_HEADROOM + DS_CAPTURE_SNAPLEN,
+						  socket);
+	if (w->captured == NULL || w->capture_pool == NULL) {
+		snprintf(err, err_len, "worker %u: drop capture queue: %s", i, rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* A worker and everything it owns, on its lcore's socket. */
 static int
 create_worker(struct ds_workers *ws, const struct ds_config *cfg, const struct ds_ports *ports, unsigned set,
@@ -216,6 +236,8 @@ create_worker(struct ds_workers *ws, const struct ds_config *cfg, const struct d
 			return -1;
 		}
 	}
+	if (cfg->capture.file[0] != '\0' && create_capture_queue(w, set, i, socket, err, err_len) != 0)
+		return -1;
 	/* Online from the start: the tests drive a worker without launching it. */
 	ds_view_reader_online(&ws->view, i);
 	return 0;
@@ -234,6 +256,7 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 
 	memset(ws, 0, sizeof(*ws));
 	ws->keyring = keyring;
+	ws->epoch_said = ds_cookie_keyset_epoch(ds_keyring_current(keyring));
 	ws->clock = clock != NULL ? *clock : ds_clock_real;
 	ws->worker = rte_zmalloc("ds_workers", cfg->n_workers * sizeof(*ws->worker), 0);
 	ws->stats = rte_zmalloc("ds_stats_blocks", cfg->n_workers * sizeof(*ws->stats), 0);
@@ -275,6 +298,11 @@ rotate_keys(struct ds_workers *ws, uint64_t unix_ms)
 		ws->keys_pending = false;
 		DS_LOG(INFO, "cookie keys: epoch %" PRIu64 " in force%s", ds_cookie_keyset_epoch(ks),
 		       ds_cookie_keyset_accepts_next(ks) ? ", the next one accepted (clock skew window)" : "");
+		/* A set that only opens the skew window is not a new epoch. */
+		if (ds_cookie_keyset_epoch(ks) != ws->epoch_said) {
+			ds_event(DS_EVENT_INFO, "key_epoch", "\"epoch\":%" PRIu64, ds_cookie_keyset_epoch(ks));
+			ws->epoch_said = ds_cookie_keyset_epoch(ks);
+		}
 	}
 }
 
@@ -289,10 +317,17 @@ update_challenge(struct ds_workers *ws, uint64_t now_ms)
 	mask = ds_challenge_update(&ws->challenge, total.service_hellos, now_ms);
 	if (ds_view_publish(&ws->view, &(struct ds_view_change){ .set_challenge = true, .challenge = mask }) < 0)
 		return; /* published at the next tick: the mask is compared with the view's, not remembered */
-	for (s = 0; s < ws->challenge.n_services; s++)
-		if (((before ^ mask) >> s) & 1)
-			DS_LOG(NOTICE, "challenge: service %u %s (%" PRIu64 " new ClientHellos/s)", s,
-			       (mask >> s) & 1 ? "challenged" : "passed again", ws->challenge.service[s].rate);
+	for (s = 0; s < ws->challenge.n_services; s++) {
+		char name[DS_SERVICE_TEXT_MAX];
+
+		if (!(((before ^ mask) >> s) & 1))
+			continue;
+		DS_LOG(NOTICE, "challenge: service %u %s (%" PRIu64 " new ClientHellos/s)", s,
+		       (mask >> s) & 1 ? "challenged" : "passed again", ws->challenge.service[s].rate);
+		ds_service_format(&ws->worker[0]->services.entries[s], name, sizeof(name));
+		ds_event(DS_EVENT_NOTICE, (mask >> s) & 1 ? "challenge_on" : "challenge_off",
+			 "\"service\":\"%s\",\"rate\":%" PRIu64, name, ws->challenge.service[s].rate);
+	}
 }
 
 void
@@ -328,6 +363,15 @@ free_worker(struct ds_worker *w)
 	ds_flow_table_free(w->flows);
 	rte_free(w->hvr_limit);
 	rte_free(w->bad_cookies);
+	if (w->captured != NULL) {
+		struct rte_mbuf *m;
+
+		/* Copies the control plane never took go back before their pool does. */
+		while (rte_ring_sc_dequeue(w->captured, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->captured);
+	}
+	rte_mempool_free(w->capture_pool);
 	rte_free(w);
 }
 

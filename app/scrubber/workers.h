@@ -32,6 +32,7 @@ struct ds_workers {
 	struct ds_view_publisher view;           /* what the workers read */
 	bool view_ready;
 	bool keys_pending;                       /* a new key set still to publish (workers were behind) */
+	uint64_t epoch_said;                     /* the key epoch of the last key_epoch event */
 	struct ds_published_blocklist blocklist; /* starts as the configuration's; changed at run time */
 	struct ds_challenge challenge;           /* its mask goes into the view when it changes */
 	struct rte_ring **reports;               /* per worker: sources over their bad-cookie allowance */

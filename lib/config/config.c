@@ -254,9 +254,9 @@ read_ports(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	return true;
 }
 
-/* The secret file, relative to the configuration file's folder unless absolute. False if too long. */
-static bool
-resolve_path(const char *config_path, const char *file, char *out, size_t len)
+/* A file named in the configuration, relative to its folder unless absolute. False if too long. */
+bool
+config_resolve_path(const char *config_path, const char *file, char *out, size_t len)
 {
 	const char *slash = strrchr(config_path, '/');
 	const size_t dir_len = file[0] == '/' || slash == NULL ? 0 : (size_t)(slash - config_path) + 1;
@@ -314,7 +314,7 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 		return walk_fail(w, f[4].value ? f[4].value : map, "cookie", "%s", why);
 	if (!walk_string(w, f[0].value, "cookie.secret_file", file, sizeof(file)))
 		return false;
-	if (!resolve_path(w->path, file, cfg->secret_file, sizeof(cfg->secret_file)))
+	if (!config_resolve_path(w->path, file, cfg->secret_file, sizeof(cfg->secret_file)))
 		return walk_fail(w, f[0].value, "cookie.secret_file", "path too long");
 	if (ds_secret_load(cfg->secret_file, &cfg->secret, why, sizeof(why)) != 0)
 		return walk_fail(w, f[0].value, "cookie.secret_file", "%s", why);
@@ -351,7 +351,7 @@ read_flows(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	if (f[2].value != NULL) {
 		if (!walk_string(w, f[2].value, "flows.state_file", file, sizeof(file)))
 			return false;
-		if (!resolve_path(w->path, file, cfg->flow_state_file, sizeof(cfg->flow_state_file)))
+		if (!config_resolve_path(w->path, file, cfg->flow_state_file, sizeof(cfg->flow_state_file)))
 			return walk_fail(w, f[2].value, "flows.state_file", "path too long");
 	}
 	return true;
@@ -421,6 +421,8 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 		{ "flows", false, NULL, NULL },   { "policy", false, NULL, NULL }, { "stats", false, NULL, NULL },
 		{ "hvr_rate_limit", false, NULL, NULL }, { "blocklist", false, NULL, NULL },
 		{ "auto_blocklist", false, NULL, NULL }, { "challenge", false, NULL, NULL },
+		{ "metrics", false, NULL, NULL }, { "events", false, NULL, NULL },
+		{ "capture", false, NULL, NULL },
 	};
 	unsigned mode = DS_MODE_INLINE;
 
@@ -434,7 +436,9 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 	       read_flows(w, f[6].value, cfg) && config_read_hvr_limit(w, f[9].value, cfg) &&
 	       config_read_blocklist(w, f[10].value, cfg) && config_read_auto_blocklist(w, f[11].value, cfg) &&
 	       config_read_challenge(w, f[12].value, cfg) && read_policy(w, f[7].value, cfg) &&
-	       read_stats(w, f[8].value, cfg) && read_cookie(w, f[5].value, cfg);
+	       read_stats(w, f[8].value, cfg) && config_read_metrics(w, f[13].value, cfg) &&
+	       config_read_events(w, f[14].value, cfg) && config_read_capture(w, f[15].value, cfg) &&
+	       read_cookie(w, f[5].value, cfg);
 }
 
 int

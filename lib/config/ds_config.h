@@ -91,6 +91,19 @@ enum ds_quic_other_policy {
 /** The configuration's word for it ("version-negotiation", "drop"). */
 const char *ds_quic_other_policy_name(enum ds_quic_other_policy p);
 
+/** The drop capture (capture:, docs/operations.md). */
+struct ds_capture_config {
+	char file[DS_CONFIG_PATH_MAX]; /**< pcapng file, resolved; "" = no capture */
+	uint32_t sample_every;         /**< 1 in N dropped frames at start; 0 = off until switched on */
+	uint32_t max_mb;               /**< the file stops growing at this size */
+};
+
+/** The Prometheus endpoint (metrics:, docs/operations.md). */
+struct ds_metrics_config {
+	bool enabled;             /**< metrics.listen was given; absent, nothing listens */
+	struct ds_service listen; /**< its address and TCP port (ip_version 4 or 6; protocol unused) */
+};
+
 /** The whole configuration. */
 struct ds_config {
 	char path[DS_CONFIG_PATH_MAX];
@@ -134,6 +147,9 @@ struct ds_config {
 	enum ds_policy ip_fragments;
 	enum ds_policy ip_options;
 	unsigned stats_interval_s;             /**< live summary period, 0 = none */
+	struct ds_metrics_config metrics;      /**< the Prometheus endpoint */
+	uint32_t events_rate;                  /**< events per second (and burst), events.rate */
+	struct ds_capture_config capture;      /**< the drop capture */
 };
 
 /**

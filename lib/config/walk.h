@@ -74,4 +74,12 @@ bool config_read_blocklist(struct walk *w, const struct yaml_node *seq, struct d
 bool config_read_auto_blocklist(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
 bool config_read_challenge(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
 
+/* The metrics section (metrics.c): where the Prometheus endpoint listens. */
+bool config_read_metrics(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
+bool config_read_events(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
+bool config_read_capture(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
+
+/* A file named in the configuration, relative to its folder unless absolute; false if too long. */
+bool config_resolve_path(const char *config_path, const char *file, char *out, size_t len);
+
 #endif /* DS_CONFIG_WALK_H */

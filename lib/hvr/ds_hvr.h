@@ -67,4 +67,7 @@ enum ds_hvr_result ds_hvr_write(uint8_t *frame, const struct ds_frame_info *info
 /** Counter name of a result, such as "hvr_would_amplify"; "invalid" when out of range. */
 const char *ds_hvr_result_name(enum ds_hvr_result result);
 
+/** One line for operators about a result; "invalid" when out of range. */
+const char *ds_hvr_result_help(enum ds_hvr_result result);
+
 #endif /* DS_HVR_H */

@@ -7,19 +7,30 @@
 #include "ds_reply.h"
 #include "ds_wire.h"
 
-static const char *const result_names[] = {
-#define DS_HVR_RESULT_NAME(suffix, name, help) [DS_HVR_##suffix] = name,
-	DS_HVR_RESULT_LIST(DS_HVR_RESULT_NAME)
-#undef DS_HVR_RESULT_NAME
+struct result_row {
+	const char *name;
+	const char *help;
 };
 
-_Static_assert(sizeof(result_names) / sizeof(result_names[0]) == DS_HVR_RESULT_COUNT,
-	       "one name per result");
+static const struct result_row result_rows[] = {
+#define DS_HVR_RESULT_ROW(suffix, n, h) [DS_HVR_##suffix] = { .name = n, .help = h },
+	DS_HVR_RESULT_LIST(DS_HVR_RESULT_ROW)
+#undef DS_HVR_RESULT_ROW
+};
+
+_Static_assert(sizeof(result_rows) / sizeof(result_rows[0]) == DS_HVR_RESULT_COUNT,
+	       "one row per result");
 
 const char *
 ds_hvr_result_name(enum ds_hvr_result result)
 {
-	return (unsigned)result < DS_HVR_RESULT_COUNT ? result_names[result] : "invalid";
+	return (unsigned)result < DS_HVR_RESULT_COUNT ? result_rows[result].name : "invalid";
+}
+
+const char *
+ds_hvr_result_help(enum ds_hvr_result result)
+{
+	return (unsigned)result < DS_HVR_RESULT_COUNT ? result_rows[result].help : "invalid";
 }
 
 /*

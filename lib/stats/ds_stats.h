@@ -96,7 +96,10 @@
 	X(BAD_COOKIE_SOURCE_REPORTED, "bad_cookie_source_reported", 0, \
 	  "sources over their bad-cookie allowance, reported to the control plane for auto_blocklist") \
 	X(BAD_COOKIE_REPORT_LOST, "bad_cookie_report_lost", 0, \
-	  "such reports that found the control plane's queue full (the source reports again)")
+	  "such reports that found the control plane's queue full (the source reports again)") \
+	X(CAPTURE_SAMPLED, "capture_sampled", 0, "dropped frames copied for the drop capture (capture.sample_every)") \
+	X(CAPTURE_LOST, "capture_lost", 0, \
+	  "dropped frames sampled but not copied: capture pool or queue full (the capture is bounded)")
 
 /** What the appliance did. */
 enum ds_action {
@@ -149,6 +152,23 @@ uint64_t ds_stats_fates(const struct ds_stats *s);
 
 /** Write every counter as JSON members ("name": value, ...) without braces. */
 void ds_stats_json_members(FILE *f, const struct ds_stats *s, const char *indent);
+
+/** How many counters there are: actions, outcomes and HVR results, in that order. */
+#define DS_STATS_COUNTERS (DS_ACT_COUNT + DS_OUT_COUNT + DS_HVR_RESULT_COUNT)
+
+/**
+ * Name of counter @p i (0 <= i < DS_STATS_COUNTERS), in ds_stats_foreach()'s order.
+ *
+ * @return
+ *   Such as "hvr_sent" or "udp_bad_length"; NULL past the last counter.
+ */
+const char *ds_stats_counter_name(unsigned i);
+
+/** One line for operators about counter @p i (the X-macros' help column); NULL past the last counter. */
+const char *ds_stats_counter_help(unsigned i);
+
+/** Value of counter @p i in a block (a plain read: give it a snapshot); 0 past the last counter. */
+uint64_t ds_stats_counter_value(const struct ds_stats *s, unsigned i);
 
 /** Visit every counter (actions, outcomes, HVR results) by name; names are unique across the lists. */
 void ds_stats_foreach(const struct ds_stats *s, void (*fn)(void *arg, const char *name, uint64_t value),

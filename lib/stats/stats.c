@@ -2,15 +2,17 @@
 #include "ds_stats.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 struct action_row {
 	const char *name;
+	const char *help;
 	bool fate;
 };
 
 static const struct action_row action_rows[] = {
-#define DS_ACTION_ROW(suffix, n, f, h) [DS_ACT_##suffix] = { .name = n, .fate = f },
+#define DS_ACTION_ROW(suffix, n, f, h) [DS_ACT_##suffix] = { .name = n, .help = h, .fate = f },
 	DS_ACTION_LIST(DS_ACTION_ROW)
 #undef DS_ACTION_ROW
 };
@@ -81,17 +83,62 @@ ds_stats_flows_conserved(const struct ds_stats *s)
 		       s->action[DS_ACT_FLOW_CID_LEARNED];
 }
 
+/* Counter i of ds_stats_foreach()'s order (actions, outcomes, HVR results): its texts, and where a block keeps it. */
+static bool
+counter_at(unsigned i, const char **name, const char **help, size_t *offset)
+{
+	if (i < DS_ACT_COUNT) {
+		*name = action_rows[i].name;
+		*help = action_rows[i].help;
+		*offset = offsetof(struct ds_stats, action) + i * sizeof(uint64_t);
+	} else if ((i -= DS_ACT_COUNT) < DS_OUT_COUNT) {
+		*name = ds_outcome_name((enum ds_outcome)i);
+		*help = ds_outcome_help((enum ds_outcome)i);
+		*offset = offsetof(struct ds_stats, outcome) + i * sizeof(uint64_t);
+	} else if ((i -= DS_OUT_COUNT) < DS_HVR_RESULT_COUNT) {
+		*name = ds_hvr_result_name((enum ds_hvr_result)i);
+		*help = ds_hvr_result_help((enum ds_hvr_result)i);
+		*offset = offsetof(struct ds_stats, hvr) + i * sizeof(uint64_t);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+const char *
+ds_stats_counter_name(unsigned i)
+{
+	const char *name, *help;
+	size_t offset;
+
+	return counter_at(i, &name, &help, &offset) ? name : NULL;
+}
+
+const char *
+ds_stats_counter_help(unsigned i)
+{
+	const char *name, *help;
+	size_t offset;
+
+	return counter_at(i, &name, &help, &offset) ? help : NULL;
+}
+
+uint64_t
+ds_stats_counter_value(const struct ds_stats *s, unsigned i)
+{
+	const char *name, *help;
+	size_t offset;
+
+	return counter_at(i, &name, &help, &offset) ? *(const uint64_t *)((const char *)s + offset) : 0;
+}
+
 void
 ds_stats_foreach(const struct ds_stats *s, void (*fn)(void *arg, const char *name, uint64_t value), void *arg)
 {
 	unsigned i;
 
-	for (i = 0; i < DS_ACT_COUNT; i++)
-		fn(arg, action_rows[i].name, s->action[i]);
-	for (i = 0; i < DS_OUT_COUNT; i++)
-		fn(arg, ds_outcome_name((enum ds_outcome)i), s->outcome[i]);
-	for (i = 0; i < DS_HVR_RESULT_COUNT; i++)
-		fn(arg, ds_hvr_result_name((enum ds_hvr_result)i), s->hvr[i]);
+	for (i = 0; i < DS_STATS_COUNTERS; i++)
+		fn(arg, ds_stats_counter_name(i), ds_stats_counter_value(s, i));
 }
 
 struct json_writer {

@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 
 #include "ds_keyring.h"
+#include "events.h"
 #include "secret_file.h"
 #include "tap.h"
 #include "worker.h"
@@ -34,6 +35,8 @@ data_path_eal(const char *prog, unsigned mem_mb)
 	snprintf(mem, sizeof(mem), "%u", mem_mb);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		tap_bail("rte_eal_init: %s", rte_strerror(rte_errno));
+	/* The appliance's JSON events (links, keys, challenge) go to stderr: stdout is the TAP stream. */
+	ds_events_init(0, stderr);
 }
 
 /* A configuration file and a random secret in a private folder. */

@@ -35,6 +35,7 @@
 #include "ds_flow.h"
 #include "ds_keyring.h"
 #include "ds_traffic.h"
+#include "events.h"
 #include "frame_set.h"
 #include "peers.h"
 #include "quic_sets.h"
@@ -750,6 +751,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
+	/* The workers' JSON events (links, keys) would interleave with the tables: to stderr. */
+	ds_events_init(0, stderr);
 	if (start_eal(&o, argv[0]) < 0) {
 		fprintf(stderr, "EAL: %s (hugepages reserved? else --no-huge)\n", rte_strerror(rte_errno));
 		ds_config_clear(&rig.cfg);

@@ -125,6 +125,12 @@ static const struct config_case cases[] = {
 	  "'forward' is not one of: version-negotiation, drop",
 	  { { "  - \"192.0.2.10:4433\"",
 	      "  - address: \"192.0.2.10:4433\"\n    protocol: quic\n    quic_other_versions: forward\n" } } },
+	{ "events rate 0", "18:9: events.rate", "0 is out of range (expected 1..10000)",
+	  { { NULL, "events:\n  rate: 0\n" } } },
+	{ "capture without its file", "18:3: capture", "missing key 'file'",
+	  { { NULL, "capture:\n  max_mb: 5\n" } } },
+	{ "capture too large", "19:11: capture.max_mb", "100001 is out of range (expected 1..100000)",
+	  { { NULL, "capture:\n  file: d.pcapng\n  max_mb: 100001\n" } } },
 	{ "unknown key in a service entry", "14:5: services", "unknown key 'port'",
 	  { { "  - \"192.0.2.10:4433\"", "  - address: \"192.0.2.10:4433\"\n    port: 1\n" } } },
 	{ "services not a list", "12:11: services", "expected a non-empty list of ADDRESS:PORT",
@@ -183,6 +189,24 @@ static const struct config_case cases[] = {
 	  { { NULL, "policy:\n  non_ip: allow\n" } } },
 	{ "stats interval not a number", "18:13: stats.interval", "'often' is not an integer",
 	  { { NULL, "stats:\n  interval: often\n" } } },
+	{ "a Prometheus endpoint on IPv4 loopback", NULL, NULL, { { NULL, "metrics:\n  listen: \"127.0.0.1:9469\"\n" } } },
+	{ "a Prometheus endpoint on IPv6 loopback", NULL, NULL, { { NULL, "metrics:\n  listen: \"[::1]:9469\"\n" } } },
+	{ "metrics listen on both families at once", "18:11: metrics.listen",
+	  "'*:9469' is not an address to listen on (expected ADDRESS:PORT", { { NULL, "metrics:\n  listen: \"*:9469\"\n" } } },
+	{ "metrics listen on a host name", "18:11: metrics.listen", "'localhost:9469' is not an address to listen on",
+	  { { NULL, "metrics:\n  listen: localhost:9469\n" } } },
+	{ "metrics listen without a port", "18:11: metrics.listen", "'127.0.0.1' is not an address to listen on",
+	  { { NULL, "metrics:\n  listen: 127.0.0.1\n" } } },
+	{ "metrics listen on port 0", "18:11: metrics.listen", "'127.0.0.1:0' is not an address to listen on",
+	  { { NULL, "metrics:\n  listen: \"127.0.0.1:0\"\n" } } },
+	{ "metrics listen on IPv6 without brackets", "18:11: metrics.listen", "'::1:9469' is not an address to listen on",
+	  { { NULL, "metrics:\n  listen: \"::1:9469\"\n" } } },
+	{ "metrics listen not a string", "18:11: metrics.listen", "'(not a string)' is not an address to listen on",
+	  { { NULL, "metrics:\n  listen: [127.0.0.1, 9469]\n" } } },
+	{ "unknown metrics key", "19:3: metrics", "unknown key 'path' (expected one of: listen)",
+	  { { NULL, "metrics:\n  listen: \"127.0.0.1:9469\"\n  path: /metrics\n" } } },
+	{ "metrics without listen", "17:10: metrics", "missing key 'listen'", { { NULL, "metrics: {}\n" } } },
+	{ "metrics not a mapping", "17:10: metrics", "expected a mapping of keys", { { NULL, "metrics: 9469\n" } } },
 	{ "a YAML alias", "19:9: ", "aliases are not supported", { { NULL, "flows: &f\n  capacity: 2048\npolicy: *f\n" } } },
 	{ "two documents", "17:1: ", "only one YAML document", { { NULL, "---\nmode: inline\n" } } },
 };
@@ -300,7 +324,7 @@ main(int argc, char **argv)
 			  cfg.auto_blocklist.bad_cookies == 0 && cfg.auto_blocklist.duration_s == 600 &&
 			  cfg.flow_capacity == 65536 && cfg.flow_idle_timeout_s == 60 && cfg.flow_state_file[0] == '\0' &&
 			  cfg.dtls13[0] == DS_DTLS13_HVR_DOWNGRADE && cfg.dtls13[1] == DS_DTLS13_HVR_DOWNGRADE &&
-			  cfg.non_ip == DS_POLICY_PASS &&
+			  cfg.non_ip == DS_POLICY_PASS && !cfg.metrics.enabled &&
 			  cfg.non_service == DS_POLICY_PASS && cfg.ip_fragments == DS_POLICY_DROP &&
 			  cfg.ports[DS_PORT_OUTSIDE].rx_desc == 1024 && !cfg.ports[0].is_pci &&
 			  strcmp(cfg.ports[0].name, "net_af_packet0") == 0,
