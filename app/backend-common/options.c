@@ -23,7 +23,7 @@ usage(const char *prog, unsigned modes, unsigned extras)
 	for (m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++)
 		if (modes & (1u << m))
 			fprintf(stderr, "%s%s", mode_names[m], modes >> (m + 1) ? "|" : "");
-	fprintf(stderr, "] [--secret FILE] [--cookie-format F] [--cookie-len N] [--key-period S] "
+	fprintf(stderr, "] [--secret FILE [--accept-secret FILE]] [--cookie-format F] [--cookie-len N] [--key-period S] "
 		"[--clock-skew-ms MS]%s%s%s\n", extras & EXAMPLE_KEEPALIVE ? " [--keepalive MS]" : "",
 		extras & EXAMPLE_CERT_FILES ? " --cert PEM --key PEM" : "", extras & EXAMPLE_RETRY ? " [--retry]" : "");
 	return 2;
@@ -50,7 +50,7 @@ example_options_parse(int argc, char **argv, unsigned modes, unsigned extras, st
 		{ "cookie-len", required_argument, NULL, 'n' }, { "key-period", required_argument, NULL, 'p' },
 		{ "clock-skew-ms", required_argument, NULL, 'k' }, { "keepalive", required_argument, NULL, 'a' },
 		{ "cert", required_argument, NULL, 'c' },     { "key", required_argument, NULL, 'e' },
-		{ "retry", no_argument, NULL, 'r' },
+		{ "retry", no_argument, NULL, 'r' },          { "accept-secret", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, mode;
@@ -66,6 +66,7 @@ example_options_parse(int argc, char **argv, unsigned modes, unsigned extras, st
 			o->cookie.mode = (enum dtlscookie_mode)mode;
 			break;
 		case 's': o->cookie.secret_file = optarg; break;
+		case 'A': o->accept_secret_file = optarg; break;
 		case 'f': o->cookie.format = optarg; break;
 		case 'n': o->cookie.cookie_len = (unsigned)atoi(optarg); break;
 		case 'p': o->cookie.key_period_s = (unsigned)atoi(optarg); break;
@@ -89,7 +90,7 @@ example_options_parse(int argc, char **argv, unsigned modes, unsigned extras, st
 		default: return usage(argv[0], modes, extras);
 		}
 	}
-	if (o->listen_text == NULL || optind != argc || udp_parse_address(o->listen_text, &o->listen, &o->listen_len) != 0 ||
+	if (o->listen_text == NULL || optind != argc || (o->accept_secret_file != NULL && o->cookie.secret_file == NULL) || udp_parse_address(o->listen_text, &o->listen, &o->listen_len) != 0 ||
 	    ((extras & EXAMPLE_CERT_FILES) && (o->cert_file == NULL || o->key_file == NULL)))
 		return usage(argv[0], modes, extras);
 	return 0;

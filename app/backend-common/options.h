@@ -5,7 +5,7 @@
 /*
  * The command line of the example DTLS servers: where to listen and libdtlscookie's settings.
  *
- *   --listen ADDR:PORT [--mode verify|trust|gnutls] [--secret FILE] [--cookie-format F]
+ *   --listen ADDR:PORT [--mode verify|trust|gnutls] [--secret FILE [--accept-secret FILE]] [--cookie-format F]
  *   [--cookie-len N] [--key-period S] [--clock-skew-ms MS] [--keepalive MS] [--cert PEM --key PEM]
  *   [--retry]
  */
@@ -20,6 +20,7 @@ struct example_options {
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
 	struct dtlscookie_options cookie;
+	const char *accept_secret_file; /**< a rotation's other master, while the file exists (secrets.c) */
 	int keepalive_ms; /**< 0: speak only when spoken to */
 	const char *cert_file, *key_file; /**< the server's certificate and key (PEM) */
 	bool retry; /**< QUIC: answer Initials without a valid token with a Retry of our own */

@@ -22,6 +22,7 @@
 
 #include "dtlscookie-gnutls.h"
 #include "options.h"
+#include "secrets.h"
 #include "self_signed.h"
 #include "udp.h"
 
@@ -157,6 +158,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (example_secrets_follow(dc, &o) != 0) /* SIGHUP: the secret files again (a rotation) */
+		return 1;
 	fd = udp_listen(&o.listen, o.listen_len);
 	if (gnutls_global_init() < 0 || example_self_signed(&credentials, "dtls-echo") != 0 || fd < 0 || dtlscookie_socket_setup(fd) != 0) { /* libdtlscookie */
 		perror(o.listen_text);

@@ -27,6 +27,7 @@
 #include "dispatch.h"
 #include "dtlscookie-mbedtls.h"
 #include "options.h"
+#include "secrets.h"
 #include "udp.h"
 
 static mbedtls_ssl_config conf;
@@ -202,6 +203,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (example_secrets_follow(dc, &o) != 0) /* SIGHUP: the secret files again (a rotation) */
+		return 1;
 	fd = udp_listen(&o.listen, o.listen_len);
 	if (setup_tls(dc) != 0 || fd < 0 || dtlscookie_socket_setup(fd) != 0) {        /* libdtlscookie */
 		fprintf(stderr, "%s: cannot set up Mbed TLS or the socket\n", o.listen_text);

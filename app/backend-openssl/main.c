@@ -30,6 +30,7 @@
 
 #include "dtlscookie-openssl.h"
 #include "options.h"
+#include "secrets.h"
 #include "udp.h"
 
 struct client {
@@ -166,6 +167,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (example_secrets_follow(dc, &o) != 0) /* SIGHUP: the secret files again (a rotation) */
+		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	ctx = SSL_CTX_new(DTLS_server_method());
 	fd = udp_listen(&o.listen, o.listen_len);

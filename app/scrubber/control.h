@@ -10,6 +10,7 @@
 #include "ds_challenge.h"
 #include "ds_config.h"
 #include "ds_stats.h"
+#include "talkers.h"
 
 struct ds_control {
 	const struct ds_config *cfg;
@@ -21,6 +22,7 @@ struct ds_control {
 	uint64_t cookie_epoch;          /* kept current by the main loop, read by telemetry */
 	const struct ds_challenge *challenge;       /* which services are challenged, and why */
 	const struct ds_auto_blocklist *auto_block; /* NULL when off */
+	struct ds_talkers *talkers;     /* top talkers merged by the main lcore (talkers.h) */
 	struct ds_stats last;           /* totals at the previous live line, for rates */
 };
 

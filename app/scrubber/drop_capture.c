@@ -26,6 +26,7 @@ ds_capture_open(struct ds_capture *c, const struct ds_config *cfg, struct ds_wor
 {
 	memset(c, 0, sizeof(*c));
 	c->workers = ws;
+	c->services = &cfg->services;
 	if (cfg->capture.file[0] == '\0')
 		return 0;
 	snprintf(c->path, sizeof(c->path), "%s", cfg->capture.file);
@@ -79,7 +80,7 @@ write_frame(struct ds_capture *c, struct rte_mbuf *m, uint64_t now_us)
 		c->refused_full++;
 		return;
 	}
-	ds_classify(frame, caplen, &c->workers->worker[0]->services, &info);
+	ds_classify(frame, caplen, c->services, &info);
 	/* A frame cut at the snap length may end inside what the classifier wanted to read. */
 	snprintf(comment, sizeof(comment), "fate=%s outcome=%s%s", ds_action_name((enum ds_action)(m->hash.usr & 0xFF)),
 		 ds_outcome_name(info.outcome), caplen < origlen ? " (as far as the snap length shows)" : "");

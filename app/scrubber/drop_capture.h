@@ -24,6 +24,7 @@ struct ds_capture {
 	uint64_t refused_full;    /* frames left out once the file was full */
 	bool full;
 	struct ds_workers *workers;
+	const struct ds_service_set *services; /* the running configuration's (reloads change it on this thread) */
 };
 
 /* Open the file (truncated) and set sampling to capture.sample_every; 0, or -1 with the reason. */

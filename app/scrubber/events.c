@@ -52,6 +52,16 @@ ds_events_init(unsigned rate, FILE *out)
 	pthread_mutex_unlock(&ev.lock);
 }
 
+void
+ds_events_set_rate(unsigned rate)
+{
+	pthread_mutex_lock(&ev.lock);
+	ev.rate = rate != 0 ? rate : DS_EVENTS_DEFAULT_RATE;
+	if (ev.tokens > ev.rate)
+		ev.tokens = ev.rate;
+	pthread_mutex_unlock(&ev.lock);
+}
+
 const char *
 ds_event_quote(const char *s, char *buf, size_t len)
 {

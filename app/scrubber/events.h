@@ -44,6 +44,9 @@ void ds_event(enum ds_event_priority priority, const char *name, const char *fmt
 /* From the main loop: say what was held back once there is room, even if no event comes to carry it. */
 void ds_events_tick(void);
 
+/* A new rate (a reload), keeping where the output goes. */
+void ds_events_set_rate(unsigned rate);
+
 /* Events emitted and held back so far. */
 void ds_events_counts(uint64_t *emitted, uint64_t *suppressed);
 

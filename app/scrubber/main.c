@@ -31,6 +31,7 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "ports.h"
+#include "reload.h"
 #include "saved_flows.h"
 #include "workers.h"
 
@@ -38,12 +39,20 @@ enum { CONTROL_TICK_MS = 100, FULL_EVENT_MS = 10000, MAX_EAL_ARGV = 16 + DS_CONF
 
 static volatile bool quit;
 static bool stopped_by_duration; /* else a signal */
+static struct ds_reload *hup_target; /* what SIGHUP asks */
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	quit = true;
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	ds_reload_request(hup_target);
 }
 
 struct options {
@@ -161,6 +170,7 @@ struct appliance {
 	struct ds_control control;
 	struct ds_metrics_http *metrics; /* the Prometheus endpoint; NULL without metrics.listen */
 	struct ds_capture capture;       /* the drop capture (capture.file) */
+	struct ds_reload reload;         /* SIGHUP and /dtls_scrubber/reload */
 	uint8_t state_key[32]; /* MAC key of flows.state_file, derived from the master secret */
 };
 
@@ -246,14 +256,17 @@ static void
 control_loop(struct appliance *a, const struct options *o)
 {
 	const uint64_t start = mono_ms();
-	const unsigned interval_ms = a->cfg.stats_interval_s * 1000;
-	uint64_t next_line = start + interval_ms, refused = 0, full_event = 0;
+	uint64_t next_line = start + a->cfg.stats_interval_s * 1000, refused = 0, full_event = 0;
 
 	while (!quit) {
 		const struct timespec tick = { .tv_nsec = CONTROL_TICK_MS * 1000000L };
+		unsigned interval_ms;
 		uint64_t now;
 
 		nanosleep(&tick, NULL);
+		/* First: what a reload publishes goes out with this tick's work. */
+		ds_reload_poll(&a->reload);
+		interval_ms = a->cfg.stats_interval_s * 1000;
 		/* Keys, which services to challenge, automatic blocklist entries: into the workers' view. */
 		ds_workers_tick(&a->workers);
 		__atomic_store_n(&a->control.cookie_epoch, ds_cookie_keyset_epoch(ds_keyring_current(a->keyring)),
@@ -266,7 +279,7 @@ control_loop(struct appliance *a, const struct options *o)
 		ds_events_tick();
 		if (interval_ms != 0 && now >= next_line) {
 			ds_control_print_line(&a->control, now);
-			next_line += interval_ms;
+			next_line = next_line + interval_ms > now ? next_line + interval_ms : now + interval_ms;
 		}
 		if (o->duration_s > 0 && (double)(now - start) >= o->duration_s * 1000.0) {
 			quit = true;
@@ -326,6 +339,12 @@ main(int argc, char **argv)
 		return 0;
 	}
 	a.keyring = ds_keyring_create(&a.cfg.cookie, &a.cfg.secret, ds_keyring_clock_ms(), err, sizeof(err));
+	if (a.keyring != NULL && a.cfg.has_accept_secret &&
+	    ds_keyring_set_masters(a.keyring, &a.cfg.secret, &a.cfg.accept_secret, ds_keyring_clock_ms(), err,
+				   sizeof(err)) < 0) {
+		ds_keyring_destroy(a.keyring);
+		a.keyring = NULL;
+	}
 	/* The keyring holds its own copy: the configuration's goes now. */
 	ds_config_clear(&a.cfg);
 	if (a.keyring == NULL) {
@@ -341,6 +360,9 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	a.reload = (struct ds_reload){ .running = &a.cfg, .state_key = a.state_key };
+	hup_target = &a.reload;
+	signal(SIGHUP, on_hup);
 	a.pool = rte_pktmbuf_pool_create("ds_mbufs", (unsigned)pool_size(&a.cfg), 256, 0,
 					 RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (a.pool == NULL) {
@@ -355,14 +377,17 @@ main(int argc, char **argv)
 	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.workers.stats, .n_workers = a.cfg.n_workers,
 					 .port_ids = { a.ports.id[0], a.ports.id[1] }, .start_ms = mono_ms(),
 					 .last_ms = mono_ms(), .challenge = &a.workers.challenge,
-					 .auto_block = a.workers.auto_block };
+					 .auto_block = a.workers.auto_block, .talkers = &a.workers.talkers };
 	/* An operator who cannot see or steer the box must know at once, not find out under attack. */
 	if (ds_capture_open(&a.capture, &a.cfg, &a.workers, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		ds_ports_stop(&a.ports);
 		goto out;
 	}
-	if ((rc = ds_control_register_telemetry(&a.control)) != 0 ||
+	a.reload.workers = &a.workers;
+	a.reload.capture = &a.capture;
+	if ((rc = ds_control_register_telemetry(&a.control)) != 0 || (rc = ds_reload_register_telemetry(&a.reload)) != 0 ||
+	    (rc = ds_talkers_register_telemetry(&a.workers.talkers)) != 0 ||
 	    (rc = ds_capture_register_telemetry(&a.capture)) != 0 ||
 	    (rc = ds_blocklist_telemetry_register(&a.workers.blocklist, a.workers.auto_block, &a.workers.clock)) != 0) {
 		fprintf(stderr, "telemetry commands could not be registered: %s\n", strerror(-rc));

@@ -56,6 +56,24 @@ take_snapshot(const struct ds_control *c, struct ds_prometheus_state *st)
 			st->service[s].switched_off = ch->service[s].switched_off;
 		}
 	}
+	_Static_assert((int)DS_TALK_KINDS == (int)DS_PROMETHEUS_TALKER_KINDS, "every kind of top talker");
+	_Static_assert((int)DS_TALKERS_SHOWN <= (int)DS_PROMETHEUS_TALKERS, "every shown talker");
+	if (c->talkers != NULL) {
+		static struct ds_topk kinds[DS_TALK_KINDS];
+		unsigned k, i;
+
+		ds_talkers_get(c->talkers, kinds);
+		st->talkers_window_s = DS_TALKERS_WINDOW_S;
+		for (k = 0; k < DS_TALK_KINDS; k++) {
+			snprintf(st->talkers[k].kind, sizeof(st->talkers[k].kind), "%s", ds_talk_kind_name(k));
+			for (i = 0; i < kinds[k].n && i < DS_TALKERS_SHOWN; i++) {
+				ds_prefix_format(&kinds[k].e[i].prefix, st->talkers[k].talker[i].prefix,
+						 sizeof(st->talkers[k].talker[i].prefix));
+				st->talkers[k].talker[i].estimate = kinds[k].e[i].count;
+			}
+			st->talkers[k].n = i;
+		}
+	}
 	st->n_ports = DS_PORT_COUNT;
 	for (r = 0; r < DS_PORT_COUNT; r++) {
 		struct ds_prometheus_port *p = &st->port[r];

@@ -83,7 +83,7 @@ changes_anything(const struct ds_worker_view *cur, const struct ds_view_change *
 {
 	return c->keys != NULL || (c->set_blocklist && c->blocklist != cur->blocklist) ||
 	       (c->set_challenge && c->challenge != cur->challenge) ||
-	       (c->set_capture && c->capture_every != cur->capture_every);
+	       (c->set_capture && c->capture_every != cur->capture_every) || c->live != NULL;
 }
 
 int
@@ -114,6 +114,8 @@ ds_view_publish(struct ds_view_publisher *pub, const struct ds_view_change *chan
 	next->blocklist = change->set_blocklist ? change->blocklist : cur->blocklist;
 	next->challenge = change->set_challenge ? change->challenge : cur->challenge;
 	next->capture_every = change->set_capture ? change->capture_every : cur->capture_every;
+	next->live = change->live != NULL ? *change->live : cur->live;
+	next->live.serial = cur->live.serial + (change->live != NULL);
 	next->generation = cur->generation + 1;
 	/* Everything written above is visible to a worker that loads this pointer. */
 	__atomic_store_n(&pub->current, next, __ATOMIC_RELEASE);

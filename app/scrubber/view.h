@@ -21,6 +21,9 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "ds_outcome.h"
+#include "ds_service.h"
+
 struct ds_blocklist;
 struct ds_cookie_keyset;
 
@@ -29,12 +32,29 @@ enum ds_view_limits {
 	DS_VIEW_RETIRED_MAX = 64, /**< replaced views waiting for their readers; more is -EBUSY */
 };
 
+/**
+ * What a reload changes in the workers' own copies and tables: each worker applies it in its own
+ * thread when it sees a new serial (it is the only writer of what it changes).
+ */
+struct ds_live_settings {
+	uint64_t serial;                     /**< +1 per reload that changed these (0: as made) */
+	struct ds_service_set services;      /**< the services, in the configuration's order */
+	uint8_t fate[DS_OUT_COUNT];          /**< enum ds_frame_fate by outcome: the policies */
+	bool drop_non_ip_inside;             /**< routed: policy.non_ip for frames from the servers */
+	uint8_t dtls13[DS_SERVICE_MAX];      /**< enum ds_dtls13_policy by service */
+	uint8_t quic_other[DS_SERVICE_MAX];  /**< enum ds_quic_other_policy by service */
+	uint32_t hvr_rate, hvr_burst;        /**< hvr_rate_limit.per_prefix and burst (with its table) */
+	uint32_t bad_rate, bad_burst;        /**< auto_blocklist.forgive_per_s and bad_cookies (when on) */
+	uint32_t flow_idle_s;                /**< flows.idle_timeout */
+};
+
 /** One published snapshot. Never changed once published. */
 struct ds_worker_view {
 	const struct ds_cookie_keyset *keys;  /**< cookie keys in force (in this view's own memory) */
 	const struct ds_blocklist *blocklist; /**< sources dropped before any work; NULL = none */
 	uint64_t challenge;                   /**< bit s: challenge new ClientHellos of service s */
 	uint32_t capture_every;               /**< sample 1 in N dropped frames for the capture; 0 = off */
+	struct ds_live_settings live;         /**< the last reload's settings; serial 0 before one */
 	uint64_t generation;                  /**< 1 for the first view, +1 per publication */
 } __attribute__((aligned(64)));
 
@@ -67,6 +87,7 @@ struct ds_view_change {
 	uint64_t challenge;
 	bool set_capture;
 	uint32_t capture_every;
+	const struct ds_live_settings *live; /**< a reload's settings (copied; non-NULL: published) */
 };
 
 /**

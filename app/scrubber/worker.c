@@ -344,6 +344,7 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 		const uint16_t i = b->hello[k];
 		struct rte_mbuf *m = pkts[i];
 		enum ds_hvr_result r;
+		uint8_t source[16];
 
 		count_verdict(w, verdicts[k]);
 		if (verdicts[k] == DS_COOKIE_VALID) {
@@ -352,14 +353,19 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 		}
 		if (verdicts[k] == DS_COOKIE_BAD_MAC || verdicts[k] == DS_COOKIE_BAD_LENGTH)
 			charge_bad_cookie(w, &b->req[k], now);
+		if (verdicts[k] != DS_COOKIE_ABSENT)
+			ds_worker_talkers_note(&w->talkers, DS_TALK_BAD_COOKIE, b->req[k].ip_version, b->req[k].client_addr);
 		/* The HVR goes to the ClientHello's source: a spoofed flood aims it at a victim. */
 		if (w->hvr_limit != NULL && !ds_ratelimit_allow_ref(w->hvr_limit, &limit[k], now)) {
 			drop(w, b, m, DS_ACT_DROPPED_HVR_RATE_LIMITED);
 			continue;
 		}
+		/* The HVR is written over the ClientHello, addresses swapped: its source, first. */
+		memcpy(source, b->req[k].client_addr, 16);
 		r = ds_pktmbuf_write_hvr(m, &b->info[i], cookies[k], cookie_len, w->fast.tx_offloads[DS_PORT_OUTSIDE]);
 		DS_STATS_ADD(w->stats->hvr[r], 1);
 		if (r == DS_HVR_WRITTEN) {
+			ds_worker_talkers_note(&w->talkers, DS_TALK_ANSWERED, b->req[k].ip_version, source);
 			count(w, DS_ACT_HVR_SENT);
 			b->to_outside[b->n_outside++] = m;
 		} else {
@@ -396,6 +402,25 @@ prefetch_next(struct rte_mbuf **next, uint16_t n_next)
 		prefetch_headers(next[i]);
 }
 
+/* Top talkers: the sources of 1 in DS_TALKERS_SAMPLE dropped frames (only those are parsed again). */
+static inline void
+note_dropped(struct ds_worker *w, const struct outside_burst *b)
+{
+	struct ds_worker_talkers *t = &w->talkers;
+	const uint8_t *addr;
+	uint8_t version;
+	uint16_t k;
+
+	for (k = 0; k < b->n_drop; k++) {
+		if (++t->skip[DS_TALK_DROPPED] < DS_TALKERS_SAMPLE)
+			continue;
+		t->skip[DS_TALK_DROPPED] = 0;
+		if (ds_talkers_frame_source(rte_pktmbuf_mtod(b->drop[k], const uint8_t *), rte_pktmbuf_data_len(b->drop[k]),
+					    &version, &addr))
+			ds_worker_talkers_count(t, DS_TALK_DROPPED, version, addr);
+	}
+}
+
 static void
 process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **next,
 		uint16_t n_next, const struct ds_worker_view *v, uint64_t now)
@@ -414,6 +439,7 @@ process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 	send_burst(w, DS_PORT_INSIDE, b.to_inside, b.n_inside);
 	send_burst(w, DS_PORT_OUTSIDE, b.to_outside, b.n_outside);
 	if (b.n_drop != 0) {
+		note_dropped(w, &b);
 		if (v->capture_every != 0 && w->captured != NULL)
 			worker_capture_drops(w, &b, v->capture_every);
 		rte_pktmbuf_free_bulk(b.drop, b.n_drop);
@@ -560,6 +586,37 @@ prefetch_descriptors(struct rte_mbuf **pkts, uint16_t n)
 		rte_prefetch0(pkts[i]);
 }
 
+void
+ds_worker_apply_live(struct ds_worker *w, const struct ds_live_settings *s)
+{
+	const uint64_t hz = rte_get_tsc_hz();
+	uint16_t cid[DS_SERVICE_MAX] = { 0 };
+	uint64_t cid_services = 0;
+	unsigned i, j;
+
+	/* Connection-ID lengths learned for a service stay with it when the list changes around it. */
+	for (i = 0; i < s->services.count; i++)
+		for (j = 0; j < w->services.count; j++)
+			if (memcmp(&s->services.entries[i], &w->services.entries[j], sizeof(s->services.entries[i])) == 0) {
+				cid[i] = w->service_cid[j];
+				cid_services |= ((w->cid_services >> j) & 1) << i;
+				break;
+			}
+	memcpy(w->service_cid, cid, sizeof(cid));
+	w->cid_services = cid_services;
+	w->services = s->services;
+	memcpy(w->fast.fate, s->fate, sizeof(w->fast.fate));
+	w->fast.drop_non_ip_inside = s->drop_non_ip_inside;
+	memcpy(w->fast.dtls13, s->dtls13, sizeof(w->fast.dtls13));
+	memcpy(w->fast.quic_other, s->quic_other, sizeof(w->fast.quic_other));
+	if (w->hvr_limit != NULL)
+		ds_ratelimit_retune(w->hvr_limit, s->hvr_rate, s->hvr_burst, hz);
+	if (w->bad_cookies != NULL)
+		ds_ratelimit_retune(w->bad_cookies, s->bad_rate, s->bad_burst, hz);
+	ds_flow_table_set_idle(w->flows, hz * s->flow_idle_s);
+	w->live_serial = s->serial;
+}
+
 static inline uint16_t
 poll_once(struct ds_worker *w)
 {
@@ -570,6 +627,8 @@ poll_once(struct ds_worker *w)
 	uint16_t n, got;
 	uint64_t end;
 
+	if (unlikely(v->live.serial != w->live_serial))
+		ds_worker_apply_live(w, &v->live);
 	w->cur = cur;
 	w->n_ahead = rte_eth_rx_burst(w->fast.port[DS_PORT_OUTSIDE], w->fast.queue, w->outside[ahead], DS_BURST);
 	got = w->n_ahead;
@@ -583,6 +642,8 @@ poll_once(struct ds_worker *w)
 	/* Idle flows leave a few at a time: never a stop-the-world scan. */
 	DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, w->now, EXPIRE_BUDGET));
 	__atomic_store_n(&w->stats->flows_active, ds_flow_count(w->flows), __ATOMIC_RELAXED);
+	if (unlikely(w->now >= w->talkers.window_end))
+		ds_worker_talkers_tick(&w->talkers, w->now);
 	/* Done with this loop's view: a replaced one may be freed. */
 	ds_view_quiescent(w->view, w->reader);
 	/* The load: cycles of loops that had work; empty polls are the idle time. */

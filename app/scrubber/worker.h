@@ -18,6 +18,7 @@
 #include "ds_outcome.h"
 #include "ds_service.h"
 #include "ds_stats.h"
+#include "talkers.h"
 
 struct ds_cookie_engine;
 struct ds_flow_table;
@@ -38,7 +39,7 @@ enum ds_frame_fate {
 	DS_FATE_QUIC_OTHER_VERSION, /**< a QUIC long header of another version: by the service's policy */
 };
 
-/** The configuration as the fast path needs it, frozen when the worker is made. */
+/** The configuration as the fast path needs it: set when the worker is made, changed by reloads in its own thread. */
 struct ds_worker_fast {
 	uint8_t fate[DS_OUT_COUNT];                    /**< enum ds_frame_fate by outcome */
 	bool routed;                                   /**< rewrite addresses and spend a hop */
@@ -54,7 +55,7 @@ struct ds_worker_fast {
 };
 
 struct ds_worker {
-	struct ds_worker_fast fast;      /* read-only once launched */
+	struct ds_worker_fast fast;      /* written only by ds_worker_apply_live() once launched */
 	/* The worker's own. */
 	struct ds_cookie_engine *engine;
 	struct ds_flow_table *flows;
@@ -64,6 +65,8 @@ struct ds_worker {
 	struct rte_ring *captured;       /* sampled dropped frames, to the control plane; NULL = no capture */
 	struct rte_mempool *capture_pool; /* their copies (DS_CAPTURE_SNAPLEN bytes each) */
 	uint32_t capture_count;          /* dropped frames since the last one sampled */
+	struct ds_worker_talkers talkers; /* top talkers: this worker's summaries (talkers.h) */
+	uint64_t live_serial;            /* the serial of the view's live settings this worker applied */
 	struct ds_stats *stats;          /* this worker's block */
 	struct ds_view_publisher *view;  /* keys, blocklist, challenge: loaded once per loop */
 	unsigned reader;                 /* its reader id in the view's RCU */
@@ -87,6 +90,12 @@ struct ds_worker {
 
 /* The drop capture: bytes kept of each sampled frame (whole frames but jumbo ones), copies in flight per worker. */
 enum { DS_CAPTURE_SNAPLEN = 2048, DS_CAPTURE_RING = 1024, DS_CAPTURE_POOL = 2047 };
+
+struct ds_live_settings;
+
+/* A reload's settings (view.h), applied by the worker to its own copies and tables, in its own thread
+ * (or before it runs). */
+void ds_worker_apply_live(struct ds_worker *w, const struct ds_live_settings *s);
 
 /* The worker loop (rte_eal_remote_launch entry point); returns when *quit becomes true. */
 int ds_worker_main(void *arg);

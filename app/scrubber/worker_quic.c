@@ -99,18 +99,21 @@ static void
 send_retry(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
 	   const struct ds_cookie_keyset *ks, struct ds_ratelimit_ref *limit, uint64_t now, uint64_t now_s)
 {
-	uint8_t unique[DS_QUIC_TOKEN_UNIQUE_LEN];
+	uint8_t unique[DS_QUIC_TOKEN_UNIQUE_LEN], source[16];
 
 	if (w->hvr_limit != NULL && !ds_ratelimit_allow_ref(w->hvr_limit, limit, now)) {
 		drop(w, b, m, DS_ACT_DROPPED_RETRY_RATE_LIMITED);
 		return;
 	}
 	next_unique(w, unique);
+	/* The Retry is written over the Initial, addresses swapped: its source, first. */
+	memcpy(source, ds_frame_src_addr(rte_pktmbuf_mtod(m, const uint8_t *), info), info->ip_version == 4 ? 4 : 16);
 	if (ds_pktmbuf_write_retry(m, info, w->engine, ks, unique, now_s, w->fast.tx_offloads[DS_PORT_OUTSIDE]) !=
 	    DS_RETRY_WRITTEN) {
 		drop(w, b, m, DS_ACT_DROPPED_RETRY_REFUSED);
 		return;
 	}
+	ds_worker_talkers_note(&w->talkers, DS_TALK_ANSWERED, info->ip_version, source);
 	count(w, DS_ACT_QUIC_RETRY_SENT);
 	b->to_outside[b->n_outside++] = m;
 }
@@ -149,6 +152,9 @@ quic_check_initials(struct ds_worker *w, struct outside_burst *b, struct rte_mbu
 			verdict = ds_quic_token_open(w->engine, v->keys, frame + info->quic_token_offset, info->quic_token_len,
 						     &bearer, now_s, NULL);
 			count(w, by_verdict[verdict]);
+			if (verdict != DS_QUIC_TOKEN_VALID && verdict != DS_QUIC_TOKEN_NOT_RETRY)
+				ds_worker_talkers_note(&w->talkers, DS_TALK_BAD_COOKIE, info->ip_version,
+						       ds_frame_src_addr(frame, info));
 		}
 		if (verdict == DS_QUIC_TOKEN_VALID)
 			valid[n_valid++] = i;

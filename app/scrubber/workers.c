@@ -75,20 +75,35 @@ fates_of(const struct ds_config *cfg, uint8_t fate[DS_OUT_COUNT])
 	}
 }
 
-/* What the fast path needs of the configuration, copied: the worker never reads struct ds_config. */
+/* What a reload may change in the workers, from a configuration. */
+static void
+live_settings_of(const struct ds_config *cfg, struct ds_live_settings *s)
+{
+	unsigned r;
+
+	s->services = cfg->services;
+	fates_of(cfg, s->fate);
+	s->drop_non_ip_inside = cfg->non_ip == DS_POLICY_DROP;
+	for (r = 0; r < DS_SERVICE_MAX; r++) {
+		s->dtls13[r] = (uint8_t)cfg->dtls13[r];
+		s->quic_other[r] = (uint8_t)cfg->quic_other[r];
+	}
+	s->hvr_rate = cfg->hvr_limit.per_prefix;
+	s->hvr_burst = cfg->hvr_limit.burst;
+	s->bad_rate = cfg->auto_blocklist.forgive_per_s;
+	s->bad_burst = cfg->auto_blocklist.bad_cookies;
+	s->flow_idle_s = cfg->flow_idle_timeout_s;
+}
+
+/* What the fast path needs of the configuration and no reload changes, copied: the worker never reads
+ * struct ds_config (the rest comes with live_settings_of()). */
 static void
 freeze_config(struct ds_worker *w, const struct ds_config *cfg, const struct ds_ports *ports, unsigned queue)
 {
 	unsigned r;
 
-	fates_of(cfg, w->fast.fate);
 	w->fast.routed = cfg->mode == DS_MODE_ROUTED;
-	w->fast.drop_non_ip_inside = cfg->non_ip == DS_POLICY_DROP;
 	w->fast.cookie_mode = cfg->cookie.mode;
-	for (r = 0; r < DS_SERVICE_MAX; r++)
-		w->fast.dtls13[r] = (uint8_t)cfg->dtls13[r];
-	for (r = 0; r < DS_SERVICE_MAX; r++)
-		w->fast.quic_other[r] = (uint8_t)cfg->quic_other[r];
 	w->fast.queue = (uint16_t)queue;
 	for (r = 0; r < DS_PORT_COUNT; r++) {
 		w->fast.port[r] = ports->id[r];
@@ -96,7 +111,6 @@ freeze_config(struct ds_worker *w, const struct ds_config *cfg, const struct ds_
 		w->fast.port_mac[r] = ports->mac[r];
 		memcpy(w->fast.next_hop[r].addr_bytes, cfg->ports[r].next_hop_mac, RTE_ETHER_ADDR_LEN);
 	}
-	w->services = cfg->services;
 }
 
 /* A token bucket per prefix on the TSC (HVRs per destination, bad cookies per source) on the worker's socket. */
@@ -238,6 +252,10 @@ create_worker(struct ds_workers *ws, const struct ds_config *cfg, const struct d
 	}
 	if (cfg->capture.file[0] != '\0' && create_capture_queue(w, set, i, socket, err, err_len) != 0)
 		return -1;
+	live_settings_of(cfg, ws->live);
+	ds_worker_apply_live(w, ws->live);
+	ds_worker_talkers_init(&w->talkers, rte_rdtsc(), rte_get_tsc_hz());
+	ws->talker_blocks[i] = &w->talkers;
 	/* Online from the start: the tests drive a worker without launching it. */
 	ds_view_reader_online(&ws->view, i);
 	return 0;
@@ -260,7 +278,10 @@ ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const stru
 	ws->clock = clock != NULL ? *clock : ds_clock_real;
 	ws->worker = rte_zmalloc("ds_workers", cfg->n_workers * sizeof(*ws->worker), 0);
 	ws->stats = rte_zmalloc("ds_stats_blocks", cfg->n_workers * sizeof(*ws->stats), 0);
-	if (ws->worker == NULL || ws->stats == NULL) {
+	ws->live = rte_zmalloc("ds_live_settings", sizeof(*ws->live), 0);
+	ws->talker_blocks = rte_zmalloc("ds_talker_blocks", cfg->n_workers * sizeof(*ws->talker_blocks), 0);
+	pthread_mutex_init(&ws->talkers.lock, NULL);
+	if (ws->worker == NULL || ws->stats == NULL || ws->live == NULL || ws->talker_blocks == NULL) {
 		snprintf(err, err_len, "out of memory for %u workers", cfg->n_workers);
 		return -1;
 	}
@@ -330,15 +351,46 @@ update_challenge(struct ds_workers *ws, uint64_t now_ms)
 	}
 }
 
+static void publish_live(struct ds_workers *ws);
+
+void
+ds_workers_reload(struct ds_workers *ws, const struct ds_config *cfg)
+{
+	struct ds_stats total;
+
+	live_settings_of(cfg, ws->live);
+	ws->live_pending = true;
+	ws->keys_pending = true; /* the keyring may have new masters: publishing the same set costs nothing */
+	/* Thresholds apply from the next update; a new mode or service list starts the measure again. */
+	if (cfg->challenge.mode != ws->challenge.params.mode || cfg->services.count != ws->challenge.n_services) {
+		ds_stats_sum(ws->stats, ws->n, &total);
+		ds_challenge_init(&ws->challenge, &cfg->challenge, cfg->services.count, total.service_hellos,
+				  ds_clock_monotonic_ms(&ws->clock));
+	} else {
+		ws->challenge.params = cfg->challenge;
+	}
+	publish_live(ws);
+}
+
+/* A reload's settings go out with the reload, or at the next tick if the workers were behind. */
+static void
+publish_live(struct ds_workers *ws)
+{
+	if (ws->live_pending && ds_view_publish(&ws->view, &(struct ds_view_change){ .live = ws->live }) == 1)
+		ws->live_pending = false;
+}
+
 void
 ds_workers_tick(struct ds_workers *ws)
 {
 	const uint64_t now_ms = ds_clock_monotonic_ms(&ws->clock);
 
+	publish_live(ws);
 	rotate_keys(ws, ds_clock_unix_ms(&ws->clock));
 	update_challenge(ws, now_ms);
 	if (ws->auto_block != NULL)
 		ds_auto_blocklist_poll(ws->auto_block, now_ms);
+	ds_talkers_collect(&ws->talkers, ws->talker_blocks, ws->n, &ws->talkers_seen);
 	ds_view_reclaim(&ws->view);
 }
 
@@ -394,6 +446,8 @@ ds_workers_free(struct ds_workers *ws)
 	rte_free(ws->reports);
 	rte_free(ws->worker);
 	rte_free(ws->stats);
+	rte_free(ws->live);
+	rte_free(ws->talker_blocks);
 	if (ws->view_ready) {
 		ds_published_blocklist_free(&ws->blocklist);
 		ds_view_free(&ws->view);

@@ -18,6 +18,7 @@
 #include "ds_config.h"
 #include "ports.h"
 #include "published_blocklist.h"
+#include "talkers.h"
 #include "view.h"
 #include "worker.h"
 
@@ -38,6 +39,11 @@ struct ds_workers {
 	struct rte_ring **reports;               /* per worker: sources over their bad-cookie allowance */
 	unsigned n_reports;
 	struct ds_auto_blocklist *auto_block;    /* NULL when auto_blocklist is off */
+	struct ds_live_settings *live;           /* the workers' reloadable settings, as last made */
+	struct ds_worker_talkers **talker_blocks; /* each worker's top-talker summaries */
+	struct ds_talkers talkers;               /* their last windows, merged on the main lcore */
+	uint64_t talkers_seen;                   /* windows merged so far (sum over workers) */
+	bool live_pending;                       /* ... still to publish (workers were behind) */
 };
 
 /*
@@ -56,6 +62,13 @@ int ds_workers_create(struct ds_workers *ws, const struct ds_config *cfg, const 
  * out; each change published in a new view; replaced views freed once the workers moved past them.
  */
 void ds_workers_tick(struct ds_workers *ws);
+
+/*
+ * A reload (main lcore): @p cfg's services, policies, rate limits, flow timeout and challenge settings
+ * to the workers through the view, and the keyring's key set again (its masters may have changed).
+ * What cannot change live was refused before (ds_config_frozen_diff()).
+ */
+void ds_workers_reload(struct ds_workers *ws, const struct ds_config *cfg);
 
 /* Launch every worker on its lcore (they run until *quit). */
 void ds_workers_launch(const struct ds_workers *ws);

@@ -67,6 +67,22 @@ read_eal(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	return true;
 }
 
+/*
+ * The CPUs of the process as it first read a configuration: the EAL then pins the main thread to its
+ * lcore, and a reload must still see the set the appliance started with.
+ */
+static bool
+process_cpus(cpu_set_t *set)
+{
+	static cpu_set_t first;
+	static int known; /* 0 not yet, 1 known, -1 cannot tell */
+
+	if (known == 0)
+		known = sched_getaffinity(0, sizeof(first), &first) == 0 ? 1 : -1;
+	*set = first;
+	return known == 1;
+}
+
 static bool
 cpu_available(unsigned cpu, char *list, size_t len)
 {
@@ -74,7 +90,7 @@ cpu_available(unsigned cpu, char *list, size_t len)
 	unsigned c;
 	int run = -1;
 
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+	if (!process_cpus(&set))
 		return true; /* cannot tell: let the EAL decide */
 	list[0] = '\0';
 	/* "0-3,6": the CPUs this process may use, for the message. */
@@ -276,7 +292,7 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 	struct field f[] = {
 		{ "secret_file", true, NULL, NULL }, { "format", false, NULL, NULL },
 		{ "length", false, NULL, NULL },      { "key_period", false, NULL, NULL },
-		{ "clock_skew_ms", false, NULL, NULL },
+		{ "clock_skew_ms", false, NULL, NULL }, { "accept_secret_file", false, NULL, NULL },
 	};
 	char file[DS_CONFIG_PATH_MAX], why[600];
 	unsigned long v;
@@ -284,7 +300,7 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 
 	_Static_assert(sizeof(formats) / sizeof(formats[0]) == DS_COOKIE_MODE_COUNT, "one name per format");
 	ds_cookie_params_default(&cfg->cookie);
-	if (!walk_map(w, map, "cookie", f, 5))
+	if (!walk_map(w, map, "cookie", f, 6))
 		return false;
 	if (f[1].value != NULL) {
 		if (!walk_choice(w, f[1].value, "cookie.format", formats, DS_COOKIE_MODE_COUNT, &mode))
@@ -318,6 +334,22 @@ read_cookie(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 		return walk_fail(w, f[0].value, "cookie.secret_file", "path too long");
 	if (ds_secret_load(cfg->secret_file, &cfg->secret, why, sizeof(why)) != 0)
 		return walk_fail(w, f[0].value, "cookie.secret_file", "%s", why);
+	if (f[5].value == NULL)
+		return true;
+	/* A master rotation's other secret (docs/operations.md): accepted, never used to make cookies. */
+	if (cfg->cookie.mode == DS_COOKIE_WOLFSSL)
+		return walk_fail(w, f[5].value, "cookie.accept_secret_file",
+				 "wolfSSL servers check cookies under one secret: the wolfssl format cannot accept two");
+	if (!walk_string(w, f[5].value, "cookie.accept_secret_file", file, sizeof(file)))
+		return false;
+	if (!config_resolve_path(w->path, file, cfg->accept_secret_file, sizeof(cfg->accept_secret_file)))
+		return walk_fail(w, f[5].value, "cookie.accept_secret_file", "path too long");
+	if (ds_secret_load(cfg->accept_secret_file, &cfg->accept_secret, why, sizeof(why)) != 0)
+		return walk_fail(w, f[5].value, "cookie.accept_secret_file", "%s", why);
+	if (cfg->accept_secret.len == cfg->secret.len &&
+	    ds_ct_memneq(cfg->accept_secret.bytes, cfg->secret.bytes, cfg->secret.len) == 0)
+		return walk_fail(w, f[5].value, "cookie.accept_secret_file", "the same secret as cookie.secret_file");
+	cfg->has_accept_secret = true;
 	return true;
 }
 
@@ -468,6 +500,7 @@ void
 ds_config_clear(struct ds_config *cfg)
 {
 	ds_secret_wipe(&cfg->secret, sizeof(cfg->secret));
+	ds_secret_wipe(&cfg->accept_secret, sizeof(cfg->accept_secret));
 }
 
 const char *

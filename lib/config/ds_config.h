@@ -119,6 +119,9 @@ struct ds_config {
 	enum ds_quic_other_policy quic_other[DS_SERVICE_MAX]; /**< per QUIC service, by its index */
 	char secret_file[DS_CONFIG_PATH_MAX];  /**< as resolved (relative to the config file) */
 	struct ds_secret secret;               /**< loaded and checked at load time */
+	char accept_secret_file[DS_CONFIG_PATH_MAX]; /**< a rotation's other master ("" = none), resolved */
+	bool has_accept_secret;
+	struct ds_secret accept_secret;        /**< accepted, never used to make cookies */
 	struct ds_cookie_params cookie;
 	uint32_t flow_capacity;                /**< verified flows per worker */
 	uint32_t flow_idle_timeout_s;
@@ -163,6 +166,17 @@ struct ds_config {
  *   0, or -1.
  */
 int ds_config_load(const char *path, struct ds_config *cfg, char *err, size_t err_len);
+
+/**
+ * What differs between a running configuration and a new one among the parts a reload cannot change
+ * (EAL, lcores, ports, cookie format, table sizes...: docs/operations.md).
+ *
+ * @param out
+ *   Their names, comma-separated ("" when none).
+ * @return
+ *   0 when the new configuration can be applied to the running appliance.
+ */
+size_t ds_config_frozen_diff(const struct ds_config *running, const struct ds_config *next, char *out, size_t len);
 
 /** Wipe the secret held by a configuration. */
 void ds_config_clear(struct ds_config *cfg);

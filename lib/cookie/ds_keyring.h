@@ -51,6 +51,21 @@ void ds_keyring_destroy(struct ds_keyring *kr);
 int ds_keyring_update(struct ds_keyring *kr, uint64_t now_ms);
 
 /**
+ * Change the master secret (a rotation, docs/cookie-format.md §5): new cookies are made with
+ * @p master; cookies of @p also (NULL: none) are accepted too, for the epochs @p master's are. A new
+ * key set is built at once, as by an update that returns 1.
+ *
+ * @return
+ *   1 when the key set changed, 0 when the keyring already had these secrets, -1 (nothing changed)
+ *   when a secret has the wrong length or @p also is @p master.
+ */
+int ds_keyring_set_masters(struct ds_keyring *kr, const struct ds_secret *master, const struct ds_secret *also,
+			   uint64_t now_ms, char *err, size_t err_len);
+
+/** Whether a second master's cookies are accepted now. */
+bool ds_keyring_accepts_also(const struct ds_keyring *kr);
+
+/**
  * The key set in force. The set stays valid until the second ds_keyring_update() after this call
  * that returns 1 (sets are built in turn in two slots), so a set taken before an update can still be
  * compared with the one after it.

@@ -15,7 +15,7 @@
 #include "keyset.h"
 
 enum {
-	JOBS_MAX = KEYSET_MAX_KEYS * DS_COOKIE_BURST_MAX,
+	JOBS_MAX = 2 * KEYSET_MAX_KEYS * DS_COOKIE_BURST_MAX, /* every key of both masters of a rotation */
 	TAG_MAX = 32,
 	NO_JOB = 0xFF,
 };
@@ -35,7 +35,7 @@ struct ds_cookie_engine {
 	/* AES-CMAC: each job's padded message, encrypted in place (an IPv6 input is 5 blocks). */
 	alignas(64) uint8_t cbc[JOBS_MAX][80];
 	uint8_t check_current[DS_COOKIE_BURST_MAX]; /* compare against job i itself */
-	uint8_t extra_first[DS_COOKIE_BURST_MAX];   /* first verification job with another key */
+	uint16_t extra_first[DS_COOKIE_BURST_MAX];  /* first verification job with another key */
 	uint8_t extra_count[DS_COOKIE_BURST_MAX];
 	alignas(64) struct gcm_key_data retry_keys[2]; /* Retry Integrity Tag keys: QUIC v1, v2 */
 };
@@ -234,24 +234,30 @@ plan_check(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks,
 		return n_jobs;
 	}
 	*verdict = DS_COOKIE_BAD_MAC; /* until a MAC matches */
-	e->extra_first[i] = (uint8_t)n_jobs;
+	e->extra_first[i] = (uint16_t)n_jobs;
 	if (!ds_cookie_has_key_id(p->mode)) {
 		/* No key_id in GnuTLS's or wolfSSL's layout: every accepted key gets a try. */
 		e->check_current[i] = 1;
 		for (k = 1; k < ks->n_keys; k++)
 			set_job(e, n_jobs++, i, &ks->keys[k]);
-		e->extra_count[i] = (uint8_t)(ks->n_keys - 1);
+		for (k = 0; ks->has_also && k < ks->n_keys; k++)
+			set_job(e, n_jobs++, i, &ks->also[k]);
+		e->extra_count[i] = (uint8_t)(n_jobs - e->extra_first[i]);
 		return n_jobs;
 	}
 	key = find_key(ks, r->cookie[0]);
 	if (key < 0) {
 		*verdict = DS_COOKIE_UNKNOWN_KEY;
-	} else if (key == 0) {
-		e->check_current[i] = 1;
-	} else {
-		set_job(e, n_jobs++, i, &ks->keys[key]);
-		e->extra_count[i] = 1;
+		return n_jobs;
 	}
+	if (key == 0)
+		e->check_current[i] = 1;
+	else
+		set_job(e, n_jobs++, i, &ks->keys[key]);
+	/* During a master rotation the same epoch's key of the other master is tried too. */
+	if (ks->has_also)
+		set_job(e, n_jobs++, i, &ks->also[key]);
+	e->extra_count[i] = (uint8_t)(n_jobs - e->extra_first[i]);
 	return n_jobs;
 }
 

@@ -18,6 +18,8 @@ struct ds_keyring {
 	uint64_t next_generation;
 	struct ds_cookie_params params;
 	struct ds_secret master;
+	struct ds_secret also;            /* a rotation's other master: accepted, never used to make */
+	bool has_also;
 	IMB_MGR *mgr;
 };
 
@@ -39,9 +41,25 @@ next_accepted_at(const struct ds_cookie_params *p, uint64_t now_ms)
 static void
 build(struct ds_keyring *kr, unsigned slot, uint64_t now_ms)
 {
-	keyset_build(&kr->slots[slot], kr->mgr, &kr->master, &kr->params, epoch_at(&kr->params, now_ms),
-		     next_accepted_at(&kr->params, now_ms), kr->next_generation++);
+	keyset_build(&kr->slots[slot], kr->mgr, &kr->master, kr->has_also ? &kr->also : NULL, &kr->params,
+		     epoch_at(&kr->params, now_ms), next_accepted_at(&kr->params, now_ms), kr->next_generation++);
 	kr->current = slot;
+}
+
+static bool
+secret_length_ok(const struct ds_secret *s, char *err, size_t err_len)
+{
+	if (s->len >= DS_SECRET_MIN_LEN && s->len <= DS_SECRET_MAX_LEN)
+		return true;
+	snprintf(err, err_len, "master secret of %zu bytes (expected %d..%d)", s->len, DS_SECRET_MIN_LEN,
+		 DS_SECRET_MAX_LEN);
+	return false;
+}
+
+static bool
+same_secret(const struct ds_secret *a, const struct ds_secret *b)
+{
+	return a->len == b->len && ds_ct_memneq(a->bytes, b->bytes, a->len) == 0;
 }
 
 struct ds_keyring *
@@ -53,11 +71,8 @@ ds_keyring_create(const struct ds_cookie_params *params, const struct ds_secret 
 
 	if (ds_cookie_params_check(params, err, err_len) != 0)
 		return NULL;
-	if (master->len < DS_SECRET_MIN_LEN || master->len > DS_SECRET_MAX_LEN) {
-		snprintf(err, err_len, "master secret of %zu bytes (expected %d..%d)", master->len,
-			 DS_SECRET_MIN_LEN, DS_SECRET_MAX_LEN);
+	if (!secret_length_ok(master, err, err_len))
 		return NULL;
-	}
 	kr = calloc(1, sizeof(*kr));
 	if (kr == NULL || posix_memalign(&slots, 64, SLOTS * sizeof(*kr->slots)) != 0) {
 		snprintf(err, err_len, "out of memory");
@@ -88,6 +103,7 @@ ds_keyring_destroy(struct ds_keyring *kr)
 	ds_secret_wipe(kr->slots, SLOTS * sizeof(*kr->slots));
 	free(kr->slots);
 	ds_secret_wipe(&kr->master, sizeof(kr->master));
+	ds_secret_wipe(&kr->also, sizeof(kr->also));
 	free(kr);
 }
 
@@ -101,6 +117,34 @@ ds_keyring_update(struct ds_keyring *kr, uint64_t now_ms)
 		return 0;
 	build(kr, kr->current ^ 1, now_ms);
 	return 1;
+}
+
+int
+ds_keyring_set_masters(struct ds_keyring *kr, const struct ds_secret *master, const struct ds_secret *also,
+		       uint64_t now_ms, char *err, size_t err_len)
+{
+	if (!secret_length_ok(master, err, err_len) || (also != NULL && !secret_length_ok(also, err, err_len)))
+		return -1;
+	if (also != NULL && same_secret(master, also)) {
+		snprintf(err, err_len, "the accepted secret is the master secret itself");
+		return -1;
+	}
+	if (same_secret(&kr->master, master) && kr->has_also == (also != NULL) &&
+	    (also == NULL || same_secret(&kr->also, also)))
+		return 0;
+	kr->master = *master;
+	ds_secret_wipe(&kr->also, sizeof(kr->also));
+	kr->has_also = also != NULL;
+	if (also != NULL)
+		kr->also = *also;
+	build(kr, kr->current ^ 1, now_ms);
+	return 1;
+}
+
+bool
+ds_keyring_accepts_also(const struct ds_keyring *kr)
+{
+	return kr->has_also;
 }
 
 const struct ds_cookie_keyset *

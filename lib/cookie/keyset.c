@@ -185,15 +185,24 @@ keyset_fill_key(struct epoch_key *k, IMB_MGR *mgr, const struct ds_secret *maste
 
 void
 keyset_build(struct ds_cookie_keyset *ks, IMB_MGR *mgr, const struct ds_secret *master,
-	     const struct ds_cookie_params *params, uint64_t epoch, bool with_next, uint64_t generation)
+	     const struct ds_secret *also, const struct ds_cookie_params *params, uint64_t epoch, bool with_next,
+	     uint64_t generation)
 {
+	const uint64_t epochs[KEYSET_MAX_KEYS] = { epoch, epoch - 1, epoch + 1 };
+	unsigned k;
+
 	ks->generation = generation;
 	ks->params = *params;
 	ks->n_keys = with_next ? 3 : 2;
-	keyset_fill_key(&ks->keys[0], mgr, master, params->mode, epoch);
-	keyset_fill_key(&ks->keys[1], mgr, master, params->mode, epoch - 1);
-	if (with_next)
-		keyset_fill_key(&ks->keys[2], mgr, master, params->mode, epoch + 1);
-	else
-		ds_secret_wipe(&ks->keys[2], sizeof(ks->keys[2]));
+	ks->has_also = also != NULL;
+	for (k = 0; k < KEYSET_MAX_KEYS; k++) {
+		if (k < ks->n_keys)
+			keyset_fill_key(&ks->keys[k], mgr, master, params->mode, epochs[k]);
+		else
+			ds_secret_wipe(&ks->keys[k], sizeof(ks->keys[k]));
+		if (also != NULL && k < ks->n_keys)
+			keyset_fill_key(&ks->also[k], mgr, also, params->mode, epochs[k]);
+		else
+			ds_secret_wipe(&ks->also[k], sizeof(ks->also[k]));
+	}
 }

@@ -37,6 +37,9 @@ struct ds_cookie_keyset {
 	struct ds_cookie_params params;
 	unsigned n_keys;                          /* 2, or 3 inside the clock-skew window */
 	struct epoch_key keys[KEYSET_MAX_KEYS];   /* [0] current, [1] previous, [2] next */
+	/* A master rotation's other secret: the same epochs' keys, accepted, never used to make cookies. */
+	bool has_also;
+	struct epoch_key also[KEYSET_MAX_KEYS];
 };
 
 /* Label of the key derivation (docs/cookie-format.md §3). */
@@ -65,10 +68,11 @@ void keyset_fill_key(struct epoch_key *k, IMB_MGR *mgr, const struct ds_secret *
 /* The QUIC token key and IV of an epoch, from its K_epoch (docs/quic-retry.md §2). */
 void keyset_fill_token_key(struct epoch_key *k, IMB_MGR *mgr, const uint8_t epoch_key[DS_COOKIE_EPOCH_KEY_LEN]);
 
-/* Fill a whole key set for @p epoch (and the next one when @p with_next). */
+/* Fill a whole key set for @p epoch (and the next one when @p with_next); with the same epochs of
+ * @p also (NULL: none) for a master rotation. */
 void keyset_build(struct ds_cookie_keyset *ks, IMB_MGR *mgr, const struct ds_secret *master,
-		  const struct ds_cookie_params *params, uint64_t epoch, bool with_next,
-		  uint64_t generation);
+		  const struct ds_secret *also, const struct ds_cookie_params *params, uint64_t epoch,
+		  bool with_next, uint64_t generation);
 
 /* An ipsec-mb manager for the best code path this CPU runs; NULL with a reason in err. */
 IMB_MGR *imb_mgr_create(char *err, size_t err_len);

@@ -188,10 +188,17 @@ ds_quic_token_open(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks
 	if (v != DS_QUIC_TOKEN_VALID)
 		return v;
 	/* The key sequence names the epoch: current, previous or (in the skew window) next. */
-	for (i = 0; i < ks->n_keys; i++)
-		if ((ks->keys[i].epoch & 0x7F) == (token[0] & 0x7F))
-			return open_token(engine_mgr(e), &ks->keys[i].token_gcm, ks->keys[i].token_iv, token, len,
-					  bearer, now_s, out);
+	for (i = 0; i < ks->n_keys; i++) {
+		if ((ks->keys[i].epoch & 0x7F) != (token[0] & 0x7F))
+			continue;
+		v = open_token(engine_mgr(e), &ks->keys[i].token_gcm, ks->keys[i].token_iv, token, len, bearer,
+			       now_s, out);
+		/* During a master rotation, a token of the other master opens under its key of that epoch. */
+		if (v == DS_QUIC_TOKEN_BAD_TAG && ks->has_also)
+			v = open_token(engine_mgr(e), &ks->also[i].token_gcm, ks->also[i].token_iv, token, len,
+				       bearer, now_s, out);
+		return v;
+	}
 	return DS_QUIC_TOKEN_UNKNOWN_KEY;
 }
 

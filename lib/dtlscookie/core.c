@@ -108,6 +108,47 @@ dtlscookie_free(struct dtlscookie *dc)
 	free(dc);
 }
 
+int
+dtlscookie_set_secrets(struct dtlscookie *dc, const char *secret_file, const char *also_file, char *err,
+		       size_t err_len)
+{
+	struct ds_secret master, also;
+	int rc = -1;
+
+	if (dc == NULL || secret_file == NULL || dc->mode == DTLSCOOKIE_TRUST || dc->params.mode == DS_COOKIE_WOLFSSL) {
+		snprintf(err, err_len, "%s", dc != NULL && dc->params.mode == DS_COOKIE_WOLFSSL
+						     ? "wolfSSL servers check cookies under one secret: no second master"
+						     : "a secret file, in verify or gnutls mode, is required");
+		return -1;
+	}
+	if (ds_secret_load(secret_file, &master, err, err_len) != 0)
+		return -1;
+	if (also_file != NULL && ds_secret_load(also_file, &also, err, err_len) != 0)
+		goto out;
+	pthread_mutex_lock(&dc->lock);
+	rc = ds_keyring_set_masters(dc->keyring, &master, also_file != NULL ? &also : NULL, ds_keyring_clock_ms(),
+				    err, err_len);
+	if (rc >= 0) {
+		dc->master = master;
+		dc->has_also = also_file != NULL;
+		ds_secret_wipe(&dc->also, sizeof(dc->also));
+		if (dc->has_also)
+			dc->also = also;
+		dc->gnutls_n_keys = 0;
+		/* Only GnuTLS's mode derives raw keys: the others keep no copy of the master. */
+		if (dc->mode != DTLSCOOKIE_GNUTLS) {
+			ds_secret_wipe(&dc->master, sizeof(dc->master));
+			ds_secret_wipe(&dc->also, sizeof(dc->also));
+		}
+		rc = 0;
+	}
+	pthread_mutex_unlock(&dc->lock);
+out:
+	ds_secret_wipe(&master, sizeof(master));
+	ds_secret_wipe(&also, sizeof(also));
+	return rc;
+}
+
 enum dtlscookie_mode
 dtlscookie_get_mode(const struct dtlscookie *dc)
 {
@@ -238,31 +279,43 @@ dck_epoch_keys(struct dtlscookie *dc, uint64_t epochs[MAX_EPOCH_KEYS])
 	return n;
 }
 
+/* The first 16 bytes of K_epoch of each accepted epoch, under one master. */
+static void
+gnutls_keys_of(const struct ds_secret *master, const uint64_t *epochs, unsigned n, uint8_t (*out)[GNUTLS_KEY_LEN])
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		uint8_t full[DS_COOKIE_EPOCH_KEY_LEN];
+
+		ds_cookie_epoch_key(master, epochs[k], full);
+		memcpy(out[k], full, GNUTLS_KEY_LEN);
+		ds_secret_wipe(full, sizeof(full));
+	}
+}
+
 unsigned
-dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN])
+dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_GNUTLS_KEYS][GNUTLS_KEY_LEN])
 {
 	const struct ds_cookie_keyset *ks;
 	uint64_t e;
-	unsigned n, k;
+	unsigned n;
 
 	pthread_mutex_lock(&dc->lock);
 	ks = dck_current_keys(dc);
 	e = ds_cookie_keyset_epoch(ks);
 	n = ds_cookie_keyset_accepts_next(ks) ? 3 : 2;
 	/* K_epoch derivations are cached per epoch: verification then costs GnuTLS's MACs only. */
-	if (dc->gnutls_epoch != e || dc->gnutls_n_keys != n) {
+	if (dc->gnutls_epoch != e || dc->gnutls_n_keys != n * (dc->has_also ? 2 : 1)) {
 		const uint64_t epochs[MAX_EPOCH_KEYS] = { e, e - 1, e + 1 };
 
-		for (k = 0; k < n; k++) {
-			uint8_t full[DS_COOKIE_EPOCH_KEY_LEN];
-
-			ds_cookie_epoch_key(&dc->master, epochs[k], full);
-			memcpy(dc->gnutls_keys[k], full, GNUTLS_KEY_LEN);
-			ds_secret_wipe(full, sizeof(full));
-		}
+		gnutls_keys_of(&dc->master, epochs, n, dc->gnutls_keys);
+		if (dc->has_also)
+			gnutls_keys_of(&dc->also, epochs, n, dc->gnutls_keys + n);
 		dc->gnutls_epoch = e;
-		dc->gnutls_n_keys = n;
+		dc->gnutls_n_keys = n * (dc->has_also ? 2 : 1);
 	}
+	n = dc->gnutls_n_keys;
 	memcpy(keys, dc->gnutls_keys, sizeof(dc->gnutls_keys));
 	pthread_mutex_unlock(&dc->lock);
 	return n;

@@ -65,6 +65,19 @@ struct dtlscookie *dtlscookie_new(const struct dtlscookie_options *opt, char *er
 void dtlscookie_free(struct dtlscookie *dc);
 
 /**
+ * Change the master secret while serving (a rotation, docs/cookie-format.md §5), thread-safe: new
+ * cookies come from @p secret_file; cookies made with the master in @p also_file (NULL: none) are
+ * accepted too. The usual order across a deployment: every box and backend first accepts the new
+ * master (secret old, also new), then makes its cookies (secret new, also old), then, two key periods
+ * later, forgets the old one (also NULL). Not for trust mode or the wolfssl format.
+ *
+ * @return
+ *   0, or -1 with the reason in @p err (nothing changed).
+ */
+int dtlscookie_set_secrets(struct dtlscookie *dc, const char *secret_file, const char *also_file, char *err,
+			   size_t err_len);
+
+/**
  * Judge the cookie of a ClientHello datagram, for any DTLS stack.
  *
  * @param client

@@ -18,7 +18,7 @@ int
 dtlscookie_gnutls_verify(struct dtlscookie *dc, const struct sockaddr *client, socklen_t client_len, void *msg,
 			 size_t msg_len, gnutls_dtls_prestate_st *prestate)
 {
-	uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN], client_data[28];
+	uint8_t keys[MAX_GNUTLS_KEYS][GNUTLS_KEY_LEN], client_data[28];
 	unsigned n, k, data_len;
 	int rc = GNUTLS_E_BAD_COOKIE;
 
@@ -40,7 +40,7 @@ int
 dtlscookie_gnutls_send(struct dtlscookie *dc, const struct sockaddr *client, socklen_t client_len,
 		       gnutls_dtls_prestate_st *prestate, gnutls_transport_ptr_t ptr, gnutls_push_func push)
 {
-	uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN], client_data[28];
+	uint8_t keys[MAX_GNUTLS_KEYS][GNUTLS_KEY_LEN], client_data[28];
 	gnutls_datum_t key = { keys[0], GNUTLS_KEY_LEN };
 	unsigned data_len;
 	int rc;

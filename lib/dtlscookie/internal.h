@@ -5,6 +5,7 @@
 /* Inside libdtlscookie only: dck_* names stay hidden (dtlscookie.map exports dtlscookie_* alone). */
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <stdint.h>
 
@@ -16,7 +17,7 @@ struct ds_cookie_keyset;
 struct ds_keyring;
 struct ds_cookie_engine;
 
-enum { GNUTLS_KEY_LEN = 16, MAX_EPOCH_KEYS = 3 };
+enum { GNUTLS_KEY_LEN = 16, MAX_EPOCH_KEYS = 3, MAX_GNUTLS_KEYS = 2 * MAX_EPOCH_KEYS };
 
 struct dtlscookie {
 	enum dtlscookie_mode mode;
@@ -25,9 +26,11 @@ struct dtlscookie {
 	struct ds_keyring *keyring;      /* which epochs are accepted now (in trust mode only that) */
 	struct ds_cookie_engine *engine; /* verify and gnutls modes */
 	struct ds_secret master;         /* gnutls mode: GnuTLS wants the raw epoch keys */
+	struct ds_secret also;           /* gnutls mode, during a rotation: the other master's */
+	bool has_also;
 	uint64_t gnutls_epoch;           /* epoch the cached keys below start at (0 = none yet) */
-	unsigned gnutls_n_keys;
-	uint8_t gnutls_keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]; /* current, previous, next */
+	unsigned gnutls_n_keys;          /* 0: to be derived again */
+	uint8_t gnutls_keys[MAX_GNUTLS_KEYS][GNUTLS_KEY_LEN]; /* current, previous, next; then the other master's */
 };
 
 /* The key set in force now (the keyring brought up to date); call with the lock held. */
@@ -36,8 +39,9 @@ const struct ds_cookie_keyset *dck_current_keys(struct dtlscookie *dc);
 /* The epochs accepted now, current first: 2, or 3 inside the skew window. */
 unsigned dck_epoch_keys(struct dtlscookie *dc, uint64_t epochs[MAX_EPOCH_KEYS]);
 
-/* gnutls mode: the 16-byte keys of the accepted epochs, current first. Returns how many. */
-unsigned dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_EPOCH_KEYS][GNUTLS_KEY_LEN]);
+/* gnutls mode: the 16-byte keys of the accepted epochs, current first (the master's, then during a
+ * rotation the other master's). Returns how many. */
+unsigned dck_gnutls_keys(struct dtlscookie *dc, uint8_t keys[MAX_GNUTLS_KEYS][GNUTLS_KEY_LEN]);
 
 /*
  * The cookie request of a ClientHello datagram; the addresses, unmapped, go into @p addrs, which the

@@ -68,6 +68,12 @@ struct ds_flow_table;
 struct ds_flow_table *ds_flow_table_create(const char *name, uint32_t capacity, int socket_id,
 					   uint64_t idle_ticks);
 
+/**
+ * A new idle timeout (a reload), from the next lookup and expiry on. Only from the table's own thread,
+ * as every other call: flows idle longer than it go at the next expiry pass.
+ */
+void ds_flow_table_set_idle(struct ds_flow_table *t, uint64_t idle_ticks);
+
 /** Free a table. */
 void ds_flow_table_free(struct ds_flow_table *t);
 

@@ -78,6 +78,12 @@ ds_flow_table_create(const char *name, uint32_t capacity, int socket_id, uint64_
 }
 
 void
+ds_flow_table_set_idle(struct ds_flow_table *t, uint64_t idle_ticks)
+{
+	t->idle_ticks = idle_ticks;
+}
+
+void
 ds_flow_table_free(struct ds_flow_table *t)
 {
 	if (t == NULL)

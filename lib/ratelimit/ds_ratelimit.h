@@ -72,6 +72,17 @@ struct ds_ratelimit *ds_ratelimit_init(void *mem, const struct ds_ratelimit_para
 struct ds_ratelimit *ds_ratelimit_create(const struct ds_ratelimit_params *p);
 
 /**
+ * A new rate and burst (a reload) for every prefix from now on; the table, its prefixes and their
+ * state stay. Only from the thread that owns the table, as every other call.
+ * @param rl      the table
+ * @param rate    events per second per prefix (> 0)
+ * @param burst   events a quiet prefix may get at once (>= 1)
+ * @param tsc_hz  the table's clock (>= rate)
+ * @return 0, or -1 (nothing changed) when out of range
+ */
+int ds_ratelimit_retune(struct ds_ratelimit *rl, uint32_t rate, uint32_t burst, uint64_t tsc_hz);
+
+/**
  * Wipe the key and free a table made by ds_ratelimit_create() (not one from ds_ratelimit_init()).
  *
  * @param rl  the table, or NULL

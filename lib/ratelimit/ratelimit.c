@@ -71,6 +71,16 @@ ds_ratelimit_init(void *mem, const struct ds_ratelimit_params *p)
 	return rl;
 }
 
+int
+ds_ratelimit_retune(struct ds_ratelimit *rl, uint32_t rate, uint32_t burst, uint64_t tsc_hz)
+{
+	if (rate == 0 || burst == 0 || tsc_hz < rate)
+		return -1;
+	rl->interval = tsc_hz / rate;
+	rl->tolerance = rl->interval * (burst - 1);
+	return 0;
+}
+
 struct ds_ratelimit *
 ds_ratelimit_create(const struct ds_ratelimit_params *p)
 {

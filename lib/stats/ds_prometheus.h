@@ -22,6 +22,21 @@
 enum ds_prometheus_limits {
 	DS_PROMETHEUS_MAX_PORTS = 4,     /**< ports an exposition describes */
 	DS_PROMETHEUS_LABEL_MAX = 64,    /**< longest port or service label value, with its NUL */
+	DS_PROMETHEUS_TALKER_KINDS = 3,  /**< kinds of top talkers */
+	DS_PROMETHEUS_TALKERS = 10,      /**< prefixes shown per kind */
+};
+
+/** One of the heaviest source prefixes of a kind in the last window. */
+struct ds_prometheus_talker {
+	char prefix[DS_PROMETHEUS_LABEL_MAX]; /**< "198.51.100.0/24": the `prefix` label */
+	uint64_t estimate;                    /**< its events in the window, estimated (an upper bound) */
+};
+
+/** The top talkers of one kind ("answered", "bad_cookie", "dropped"). */
+struct ds_prometheus_talkers {
+	char kind[DS_PROMETHEUS_LABEL_MAX];   /**< the `kind` label; "" = not shown */
+	unsigned n;
+	struct ds_prometheus_talker talker[DS_PROMETHEUS_TALKERS];
 };
 
 /** One protected service, as the control plane last saw it. */
@@ -54,6 +69,8 @@ struct ds_prometheus_state {
 	struct ds_prometheus_service service[DS_SERVICE_MAX];
 	unsigned n_ports;    /**< entries of port[] in use */
 	struct ds_prometheus_port port[DS_PROMETHEUS_MAX_PORTS];
+	unsigned talkers_window_s;  /**< length of the top talkers' window; 0 = none shown */
+	struct ds_prometheus_talkers talkers[DS_PROMETHEUS_TALKER_KINDS];
 };
 
 /**

@@ -139,6 +139,32 @@ write_ports(FILE *f, const struct ds_prometheus_state *st)
 	}
 }
 
+/* The heaviest source prefixes of the last window: a gauge per kind and rank (bounded: 3 x 10 series). */
+static void
+write_talkers(FILE *f, const struct ds_prometheus_state *st)
+{
+	unsigned k, i;
+
+	if (st->talkers_window_s == 0)
+		return;
+	family(f, "top_talkers_window_seconds", "", "gauge", "length of the window the top talkers are counted over");
+	fprintf(f, PREFIX "top_talkers_window_seconds %u\n", st->talkers_window_s);
+	family(f, "top_talker_events", "", "gauge",
+	       "events of one of the heaviest source prefixes in the last window (estimated from a sample, an upper "
+	       "bound): kind answered (HVR or Retry sent), bad_cookie, dropped");
+	for (k = 0; k < DS_PROMETHEUS_TALKER_KINDS; k++) {
+		const struct ds_prometheus_talkers *t = &st->talkers[k];
+
+		for (i = 0; t->kind[0] != '\0' && i < t->n && i < DS_PROMETHEUS_TALKERS; i++) {
+			fputs(PREFIX "top_talker_events{kind=\"", f);
+			write_escaped(f, t->kind, true);
+			fputs("\",prefix=\"", f);
+			write_escaped(f, t->talker[i].prefix, true);
+			fprintf(f, "\",rank=\"%u\"} %" PRIu64 "\n", i + 1, t->talker[i].estimate);
+		}
+	}
+}
+
 int
 ds_prometheus_write(FILE *f, const struct ds_stats *workers, unsigned n_workers, const struct ds_prometheus_state *st)
 {
@@ -151,5 +177,6 @@ ds_prometheus_write(FILE *f, const struct ds_stats *workers, unsigned n_workers,
 	fprintf(f, PREFIX "key_epoch %" PRIu64 "\n", st->key_epoch);
 	write_services(f, workers, n_workers, st);
 	write_ports(f, st);
+	write_talkers(f, st);
 	return ferror(f) ? -EIO : 0;
 }

@@ -252,6 +252,51 @@ check_mapped(struct dtlscookie *verify, struct dtlscookie *gnutls, struct hello_
 		"%s: gnutls mode sends the mapped client another cookie than its IPv4 one", io->label);
 }
 
+/* A master rotation on a server: cookies of the old master pass only while it is accepted too. */
+static void
+check_rotation(enum dtlscookie_mode mode, struct hello *hellos, size_t n, const char *new_path)
+{
+	const char *name = mode == DTLSCOOKIE_GNUTLS ? "gnutls mode" : "verify mode";
+	struct dtlscookie *old = dtlscookie_new(&(struct dtlscookie_options){ .mode = mode, .secret_file = secret_path },
+						NULL, 0);
+	struct dtlscookie *rotating = dtlscookie_new(&(struct dtlscookie_options){ .mode = mode, .secret_file = new_path },
+						     NULL, 0);
+	struct tap_group g = { 0 };
+	char err[512];
+	size_t i;
+
+	if (old == NULL || rotating == NULL)
+		tap_bail("rotation setup");
+	for (i = 0; i < n; i++) {
+		struct hello_io io;
+		uint8_t cookie[64], ch2[4096];
+		unsigned len = sizeof(cookie);
+		size_t m;
+
+		hello_io_from(&hellos[i], &io);
+		dtlscookie_make(old, sa(&io.client), sa(&io.server), io.payload, io.len, cookie, &len);
+		m = with_cookie(&io, cookie, len, ch2);
+		dtlscookie_set_secrets(rotating, new_path, NULL, err, sizeof(err));
+		tap_sub(&g, dtlscookie_verify(rotating, sa(&io.client), sa(&io.server), ch2, m) == 0,
+			"%s: the old master's cookie accepted by the new master alone", io.label);
+		tap_sub(&g, dtlscookie_set_secrets(rotating, new_path, secret_path, err, sizeof(err)) == 0 &&
+				    dtlscookie_verify(rotating, sa(&io.client), sa(&io.server), ch2, m) == 1,
+			"%s: the old master's cookie refused while both are accepted (%s)", io.label, err);
+		len = sizeof(cookie);
+		dtlscookie_make(rotating, sa(&io.client), sa(&io.server), io.payload, io.len, cookie, &len);
+		m = with_cookie(&io, cookie, len, ch2);
+		tap_sub(&g, dtlscookie_verify(old, sa(&io.client), sa(&io.server), ch2, m) == 0,
+			"%s: a server accepting both made its cookie with the old master", io.label);
+		dtlscookie_set_secrets(rotating, new_path, NULL, err, sizeof(err));
+		tap_sub(&g, dtlscookie_verify(rotating, sa(&io.client), sa(&io.server), ch2, m) == 1,
+			"%s: its cookie refused under the new master alone", io.label);
+	}
+	tap_group_done(&g, "%s, master rotation by dtlscookie_set_secrets(): the old master's cookies pass only while "
+		       "it is accepted too; new cookies come from the new master", name);
+	dtlscookie_free(old);
+	dtlscookie_free(rotating);
+}
+
 static void
 check_settings(void)
 {
@@ -342,6 +387,29 @@ main(void)
 	tap_check(dtlscookie_openssl_attach(gnutls, ctx) == -1 && dtlscookie_openssl_bio(verify, 0, NULL) == NULL,
 		  "the OpenSSL helpers refuse the gnutls mode and a missing server address");
 	SSL_CTX_free(ctx);
+	{
+		char new_path[] = "/tmp/ds-dtlscookie-new-XXXXXX", newer[] = "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf\n";
+		int nfd = mkstemp(new_path);
+		struct dtlscookie *wolf = dtlscookie_new(&(struct dtlscookie_options){ .secret_file = secret_path,
+										    .format = "wolfssl" }, err, sizeof(err));
+
+		if (nfd < 0 || write(nfd, newer, strlen(newer)) != (ssize_t)strlen(newer) || close(nfd) != 0)
+			tap_bail("cannot write the second secret");
+		check_rotation(DTLSCOOKIE_VERIFY, hellos, n, new_path);
+		check_rotation(DTLSCOOKIE_GNUTLS, hellos, n, new_path);
+		tap_check(dtlscookie_set_secrets(verify, secret_path, secret_path, err, sizeof(err)) == -1 &&
+				  strstr(err, "itself") != NULL,
+			  "a second master equal to the first is refused (\"%s\")", err);
+		tap_check(wolf != NULL && dtlscookie_set_secrets(wolf, secret_path, new_path, err, sizeof(err)) == -1 &&
+				  strstr(err, "one secret") != NULL,
+			  "the wolfssl format takes no second master (\"%s\")", err);
+		chmod(new_path, 0644);
+		tap_check(dtlscookie_set_secrets(verify, secret_path, new_path, err, sizeof(err)) == -1 &&
+				  strstr(err, "0644") != NULL,
+			  "a second secret that others can read is refused (\"%s\")", err);
+		dtlscookie_free(wolf);
+		unlink(new_path);
+	}
 	chmod(secret_path, 0644);
 	tap_check(dtlscookie_new(&(struct dtlscookie_options){ .secret_file = secret_path }, err, sizeof(err)) == NULL &&
 			  strstr(err, "mode 0644") != NULL && strstr(err, "0001020304") == NULL,

@@ -73,6 +73,31 @@ check_clients() {
 	done
 }
 
+# session_feed NAME: a client's stdin for a long session: a numbered line "NAME-i" every 0.2 s until
+# $work/stop exists; the last number sent is in $work/NAME.sent.
+session_feed() {
+	local i=0
+	while [ ! -e "$work/stop" ]; do
+		i=$((i + 1))
+		echo "$1-$i"
+		echo $i >"$work/$1.sent"
+		sleep 0.2
+	done
+}
+
+# session_echoed NAME: how many of NAME's lines came back (in $work/NAME.out).
+session_echoed() { grep -c "^$1-[0-9]*\$" "$work/$1.out" 2>/dev/null; }
+
+# session_lost NAME FROM TO: how many of NAME's lines FROM+1..TO never came back.
+session_lost() {
+	/usr/bin/python3 - "$work/$1.out" "$1" "$2" "$3" <<'PY'
+import re, sys
+path, name, lo, hi = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+got = {int(m.group(1)) for m in re.finditer(r'^' + re.escape(name) + r'-(\d+)$', open(path).read(), re.M)}
+print(sum(1 for i in range(lo + 1, hi + 1) if i not in got))
+PY
+}
+
 # wait_log FILE PATTERN SECONDS WHAT: bail out unless the line shows up.
 wait_log() {
 	tb_wait_for "$1" "$2" "$3" || { sed 's/^/# /' "$1"; bail "$4 did not start"; }

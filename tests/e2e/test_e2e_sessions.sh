@@ -29,40 +29,27 @@ tb_config "$work/box.yaml" "$work/secret"
 sed "s|^  idle_timeout: 60\$|&\n  state_file: $work/flows.state|" "$work/box.yaml" >"$work/box-state.yaml"
 grep -q state_file "$work/box-state.yaml" || bail "cannot write the configuration with a state file"
 
-# feed NAME: a numbered line every 0.2 s until $work/stop exists; the last number in $work/NAME.sent.
-feed() {
-	local i=0
-	while [ ! -e "$work/stop" ]; do
-		i=$((i + 1))
-		echo "$1-$i"
-		echo $i >"$work/$1.sent"
-		sleep 0.2
-	done
-}
-
-echoed() { grep -c "^$1-[0-9]*\$" "$work/$1.out" 2>/dev/null; }
-
 # progress LABEL: every client gets PROGRESS more lines echoed than it had (waits at most 30 s).
 progress() {
 	local c name deadline=$((SECONDS + 30)) all
 	declare -A from
 	for c in "${CLIENTS[@]}"; do
 		name=${c%%|*}
-		from[$name]=$(echoed "$name")
+		from[$name]=$(session_echoed "$name")
 	done
 	while :; do
 		all=0
 		for c in "${CLIENTS[@]}"; do
 			name=${c%%|*}
-			[ "$(echoed "$name")" -ge $((${from[$name]} + PROGRESS)) ] || all=1
+			[ "$(session_echoed "$name")" -ge $((${from[$name]} + PROGRESS)) ] || all=1
 		done
 		[ $all -eq 0 ] || [ $SECONDS -ge $deadline ] && break
 		sleep 0.1
 	done
 	for c in "${CLIENTS[@]}"; do
 		name=${c%%|*}
-		[ "$(echoed "$name")" -ge $((${from[$name]} + PROGRESS)) ]
-		check $? "$1: $name's session goes on ($((${from[$name]})) lines echoed before, $(echoed "$name") now)"
+		[ "$(session_echoed "$name")" -ge $((${from[$name]} + PROGRESS)) ]
+		check $? "$1: $name's session goes on ($((${from[$name]})) lines echoed before, $(session_echoed "$name") now)"
 	done
 }
 
@@ -80,12 +67,7 @@ lost() {
 	local from to
 	from=$(awk -v s="$1" -v n="$3" '$1 == s && $2 == n {print $3}' "$work/marks")
 	to=$(awk -v s="$2" -v n="$3" '$1 == s && $2 == n {print $3}' "$work/marks")
-	/usr/bin/python3 - "$work/$3.out" "$3" "$from" "$to" <<'EOF'
-import re, sys
-path, name, lo, hi = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-got = {int(m.group(1)) for m in re.finditer(r'^' + re.escape(name) + r'-(\d+)$', open(path).read(), re.M)}
-print(sum(1 for i in range(lo + 1, hi + 1) if i not in got))
-EOF
+	session_lost "$3" "$from" "$to"
 }
 
 # scrubber_step NAME CONFIG: the appliance on CONFIG, its log and counters named after NAME.
@@ -122,7 +104,7 @@ tb_in box ip link set br0 up
 start_backends "$backend" "$work/secret" --keepalive $KEEPALIVE_MS
 for c in "${CLIENTS[@]}"; do
 	name=${c%%|*} cmd=${c#*|}
-	feed "$name" | timeout 200 ip netns exec "$(tb_ns cli)" $cmd >"$work/$name.out" 2>&1 &
+	session_feed "$name" | timeout 200 ip netns exec "$(tb_ns cli)" $cmd >"$work/$name.out" 2>&1 &
 	client_pids="${client_pids:-} $!"
 done
 mark bridge

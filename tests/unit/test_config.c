@@ -137,6 +137,16 @@ static const struct config_case cases[] = {
 	  { { "services:", "services: 4433\n" }, { "  - \"192", "" }, { "  - \"[2001", "" } } },
 	{ "no services", "12:11: services", "expected a non-empty list of ADDRESS:PORT",
 	  { { "services:", "services: []\n" }, { "  - \"192", "" }, { "  - \"[2001", "" } } },
+	{ "a second, accepted master (a rotation)", NULL, NULL,
+	  { { "  secret_file:", "  secret_file: secret\n  accept_secret_file: other-secret\n" } } },
+	{ "the accepted master is the master", "17:23: cookie.accept_secret_file", "the same secret as cookie.secret_file",
+	  { { "  secret_file:", "  secret_file: secret\n  accept_secret_file: secret\n" } } },
+	{ "an accepted master others can read", "17:23: cookie.accept_secret_file",
+	  "mode 0644 lets group or others at the secret",
+	  { { "  secret_file:", "  secret_file: secret\n  accept_secret_file: open-secret\n" } } },
+	{ "an accepted master with the wolfssl format", "18:23: cookie.accept_secret_file",
+	  "the wolfssl format cannot accept two",
+	  { { "  secret_file:", "  secret_file: secret\n  format: wolfssl\n  accept_secret_file: other-secret\n" } } },
 	{ "secret file missing", "16:16: cookie.secret_file", "nothere: No such file or directory",
 	  { { "  secret_file:", "  secret_file: nothere\n" } } },
 	{ "secret file others can read", "16:16: cookie.secret_file", "mode 0644 lets group or others at the secret",
@@ -283,6 +293,8 @@ main(int argc, char **argv)
 	write_file(path, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n", 0600);
 	snprintf(path, sizeof(path), "%s/open-secret", dir);
 	write_file(path, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n", 0644);
+	snprintf(path, sizeof(path), "%s/other-secret", dir);
+	write_file(path, "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf\n", 0600);
 	snprintf(path, sizeof(path), "%s/short-secret", dir);
 	write_file(path, "0001020304\n", 0600);
 	snprintf(path, sizeof(path), "%s/app.yaml", dir);
