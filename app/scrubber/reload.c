@@ -147,7 +147,7 @@ ds_reload_poll(struct ds_reload *r)
 	if (ds_config_load(r->running->path, &next, err, sizeof(err)) != 0) {
 		snprintf(reason, sizeof(reason), "%s", err);
 	} else if (ds_config_frozen_diff(r->running, &next, err, sizeof(err)) != 0) {
-		snprintf(reason, sizeof(reason), "%s: only a restart changes %s", r->running->path, err);
+		snprintf(reason, sizeof(reason), "%.500s: only a restart changes %.500s", r->running->path, err);
 	} else {
 		applied = apply(r, &next, reason, sizeof(reason)) == 0;
 	}
@@ -162,7 +162,7 @@ ds_reload_poll(struct ds_reload *r)
 		ds_event(DS_EVENT_WARNING, "config_refused", "\"file\":%s,\"reason\":%s", file,
 			 ds_event_quote(reason, quoted, sizeof(quoted)));
 	}
-	snprintf(r->last_reason, sizeof(r->last_reason), "%s", reason);
+	snprintf(r->last_reason, sizeof(r->last_reason), "%.1000s", reason);
 	r->last_applied = applied;
 	__atomic_fetch_add(&r->done, 1, __ATOMIC_RELEASE);
 }
