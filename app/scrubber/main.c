@@ -20,6 +20,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include "blocklist_telemetry.h"
 #include "control.h"
@@ -358,6 +359,9 @@ main(int argc, char **argv)
 		ds_keyring_destroy(a.keyring);
 		return 1;
 	}
+	/* dpdk-dumpcap and dpdk-pdump attach as secondary processes and capture any port: docs/operations.md. */
+	if (rte_pdump_init() != 0)
+		DS_LOG(WARNING, "dpdk-dumpcap cannot attach: %s", rte_strerror(rte_errno));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	a.reload = (struct ds_reload){ .running = &a.cfg, .state_key = a.state_key };
@@ -429,6 +433,7 @@ main(int argc, char **argv)
 	ds_ports_stop(&a.ports);
 out:
 	teardown(&a);
+	rte_pdump_uninit();
 	rte_mempool_free(a.pool);
 	rte_eal_cleanup();
 	return rc;

@@ -366,8 +366,7 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 		DS_STATS_ADD(w->stats->hvr[r], 1);
 		if (r == DS_HVR_WRITTEN) {
 			ds_worker_talkers_note(&w->talkers, DS_TALK_ANSWERED, b->req[k].ip_version, source);
-			count(w, DS_ACT_HVR_SENT);
-			b->to_outside[b->n_outside++] = m;
+			answer(w, b, m, DS_ACT_HVR_SENT);
 		} else {
 			drop(w, b, m, DS_ACT_DROPPED_HVR_REFUSED);
 		}
@@ -437,11 +436,14 @@ process_outside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 		quic_check_initials(w, &b, pkts, v, now);
 	check_records(w, &b, pkts, now);
 	send_burst(w, DS_PORT_INSIDE, b.to_inside, b.n_inside);
+	/* The capture copies answers before the NIC owns them, drops before they are freed. */
+	if (v->capture_every != 0 && w->captured != NULL && b.n_outside != 0)
+		worker_capture(w, b.to_outside, b.outside_fate, b.n_outside, v->capture_every);
 	send_burst(w, DS_PORT_OUTSIDE, b.to_outside, b.n_outside);
 	if (b.n_drop != 0) {
 		note_dropped(w, &b);
 		if (v->capture_every != 0 && w->captured != NULL)
-			worker_capture_drops(w, &b, v->capture_every);
+			worker_capture(w, b.drop, b.drop_fate, b.n_drop, v->capture_every);
 		rte_pktmbuf_free_bulk(b.drop, b.n_drop);
 	}
 }

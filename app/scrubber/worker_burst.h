@@ -23,6 +23,7 @@ struct outside_burst {
 	struct rte_mbuf *to_outside[DS_BURST];
 	struct rte_mbuf *drop[DS_BURST];
 	uint8_t drop_fate[DS_BURST];   /* enum ds_action of each dropped frame, for the drop capture */
+	uint8_t outside_fate[DS_BURST]; /* ... and of each answer sent back (HVR, Retry, Version Negotiation) */
 	uint16_t n_inside, n_outside, n_drop;
 	/* ClientHellos: their requests, which frame each is */
 	struct ds_cookie_request req[DS_BURST];
@@ -42,6 +43,15 @@ static inline void
 count(struct ds_worker *w, enum ds_action a)
 {
 	DS_STATS_ADD(w->stats->action[a], 1);
+}
+
+/* An answer written in place, back out of the outside port. */
+static inline void
+answer(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, enum ds_action fate)
+{
+	count(w, fate);
+	b->outside_fate[b->n_outside] = (uint8_t)fate;
+	b->to_outside[b->n_outside++] = m;
 }
 
 /* Forward toward the inside port; routed mode rewrites addresses and spends a hop. */
@@ -88,7 +98,7 @@ void quic_classified(struct ds_worker *w, struct outside_burst *b, uint16_t i, s
 void quic_check_initials(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts,
 			 const struct ds_worker_view *v, uint64_t now);
 
-/* After a burst, with its drops still in hand: 1 in @p every of them copied for the drop capture. */
-void worker_capture_drops(struct ds_worker *w, const struct outside_burst *b, uint32_t every);
+/* After a burst, with its answers or drops still in hand: 1 in @p every of them copied, with its fate, for the capture. */
+void worker_capture(struct ds_worker *w, struct rte_mbuf *const *frames, const uint8_t *fates, uint16_t n, uint32_t every);
 
 #endif /* DS_WORKER_BURST_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The drop capture, worker side (docs/operations.md): 1 in capture.sample_every dropped frames is
- * copied (its first DS_CAPTURE_SNAPLEN bytes, from a pool of the worker's own) and queued for the
+ * The capture, worker side (docs/operations.md): 1 in capture.sample_every dropped or answered frames
+ * (HVRs, Retries, Version Negotiations as sent) is copied (its first DS_CAPTURE_SNAPLEN bytes, from a pool of the worker's own) and queued for the
  * control plane with its fate, which writes them to a pcapng file. Bounded: when the pool or the queue
  * is full, the sample is lost and counted, never waited for.
  */
@@ -11,24 +11,25 @@
 #include <rte_ring.h>
 
 void
-worker_capture_drops(struct ds_worker *w, const struct outside_burst *b, uint32_t every)
+worker_capture(struct ds_worker *w, struct rte_mbuf *const *frames, const uint8_t *fates, uint16_t n_frames,
+	       uint32_t every)
 {
 	struct rte_mbuf *copies[DS_BURST];
 	unsigned n = 0, k, sent;
 
-	for (k = 0; k < b->n_drop; k++) {
+	for (k = 0; k < n_frames; k++) {
 		struct rte_mbuf *c;
 
 		if (++w->capture_count < every)
 			continue;
 		w->capture_count = 0;
-		c = rte_pktmbuf_copy(b->drop[k], w->capture_pool, 0, DS_CAPTURE_SNAPLEN);
+		c = rte_pktmbuf_copy(frames[k], w->capture_pool, 0, DS_CAPTURE_SNAPLEN);
 		if (c == NULL) {
 			count(w, DS_ACT_CAPTURE_LOST);
 			continue;
 		}
 		/* The fate and the frame's whole length travel in the copy (hash.usr is free on this path). */
-		c->hash.usr = (uint32_t)b->drop_fate[k] | rte_pktmbuf_pkt_len(b->drop[k]) << 8;
+		c->hash.usr = (uint32_t)fates[k] | rte_pktmbuf_pkt_len(frames[k]) << 8;
 		copies[n++] = c;
 	}
 	if (n == 0)

@@ -64,8 +64,7 @@ quic_classified(struct ds_worker *w, struct outside_burst *b, uint16_t i, struct
 		drop(w, b, m, DS_ACT_DROPPED_QUIC_OTHER_VERSION);
 		return;
 	}
-	count(w, DS_ACT_QUIC_VN_SENT);
-	b->to_outside[b->n_outside++] = m;
+	answer(w, b, m, DS_ACT_QUIC_VN_SENT);
 }
 
 /* The token's bearer as the token binds it: client address and port, and the DCID it must have got. */
@@ -114,8 +113,7 @@ send_retry(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, con
 		return;
 	}
 	ds_worker_talkers_note(&w->talkers, DS_TALK_ANSWERED, info->ip_version, source);
-	count(w, DS_ACT_QUIC_RETRY_SENT);
-	b->to_outside[b->n_outside++] = m;
+	answer(w, b, m, DS_ACT_QUIC_RETRY_SENT);
 }
 
 void

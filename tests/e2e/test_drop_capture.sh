@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The sampled capture of dropped frames (capture:, docs/operations.md), from the real binary in the
-# namespace testbed: off at start, switched on at run time through telemetry (1 in 10) while replayed
-# handshake flights (no flow: dropped_unverified) and garbage (dropped_malformed) come in, switched off,
-# then on again (1 in 1) with a 1 MB file until it is full. tshark must read the pcapng file, every
+# The sampled capture of dropped and answered frames (capture:, docs/operations.md), from the real binary
+# in the namespace testbed: off at start, switched on at run time through telemetry (1 in 10) while
+# replayed handshake flights (no flow: dropped_unverified) and garbage (dropped_malformed) come in,
+# switched off; 1 in 5 while ClientHellos are answered (the HVRs as sent, fate hvr_sent); then on again
+# (1 in 1) with a 1 MB file until it is full. tshark must read the pcapng file, every
 # frame carrying its fate and outcome as its comment; the file stops at its size. TAP output.
 #
 #   test_drop_capture.sh SCRUBBER PCAPGEN
 set -u
 scrubber=$1 pcapgen=$2
 root=${DS_SOURCE_ROOT:?}
-REPLAYED=3000 GARBAGE=2000 BIG=20000 RATE=5000
+REPLAYED=3000 GARBAGE=2000 HELLOS=1000 BIG=20000 RATE=5000
 
 . "$root/scripts/lib/testbed.sh"
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,7 @@ gen() { "$pcapgen" --template "$template" --src-mac "$TB_CLI_MAC" --dst-mac "$TB
 	--dst "$TB_SRV4:4433" "$@" >/dev/null || bail "dtls-pcapgen $*"; }
 gen --frame 5 --kind raw --count $REPLAYED --sources $REPLAYED --src 198.19.0.1 --out "$work/replayed.pcap"
 gen --kind garbage --count $GARBAGE --sources 500 --src 198.20.0.1 --out "$work/garbage.pcap"
+gen --kind ch1 --count $HELLOS --sources 250 --src 198.22.0.1 --out "$work/hellos.pcap"
 gen --frame 5 --kind raw --count $BIG --sources 1000 --src 198.21.0.1 --out "$work/big.pcap"
 replay() { ip netns exec "$cli" tcpreplay -q --pps=$RATE -i cli0 "$@" >>"$work/tcpreplay.log" 2>&1; }
 set_capture() { echo "/dtls_scrubber/capture_set,$1" | dpdk-telemetry.py -f "$TB_PREFIX" 2>&1 | grep -q '"result": "ok"'; }
@@ -51,6 +53,15 @@ echo "# 1 in 10 of $REPLAYED replayed flights and $GARBAGE garbage frames: $unve
 	[ "$malformed" -ge $((GARBAGE / 10 - 10)) ] && [ "$malformed" -le $((GARBAGE / 10 + 10)) ] &&
 	[ "$total" -eq $((unverified + malformed)) ]
 check $? "tshark reads the pcapng: 1 in 10 of each kind, each with its fate and outcome as its comment"
+set_capture 5
+replay "$work/hellos.pcap"
+sleep 0.5
+set_capture 0
+answered=$(fields | grep -c "^fate=hvr_sent ")
+hvr_frames=$(tshark -r "$work/drops.pcapng" -d udp.port==4433,dtls -Y 'frame.comment contains "fate=hvr_sent" && dtls.handshake.type == 3' 2>/dev/null | wc -l)
+echo "# 1 in 5 of $HELLOS answered ClientHellos: $answered frames marked hvr_sent, $hvr_frames of them HelloVerifyRequests"
+[ "$answered" -ge $((HELLOS / 5 - 10)) ] && [ "$answered" -le $((HELLOS / 5 + 10)) ] && [ "$hvr_frames" -eq "$answered" ]
+check $? "answered frames are sampled too: the HVRs as sent, each with fate=hvr_sent"
 len_ok=$(tshark -r "$work/drops.pcapng" -T fields -e frame.len -e frame.cap_len 2>/dev/null | awk '$1 != $2' | wc -l)
 check "$len_ok" "whole frames captured (frame length = captured length)"
 
