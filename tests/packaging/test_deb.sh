@@ -7,8 +7,8 @@
 # unit neither enabled nor started by the installation; `--check-config` on the installed reference
 # configuration with a fresh secret.
 #
-# There is no systemd as PID 1 here, so the unit cannot be started by systemctl. Instead the unit's
-# ExecStart line, read from the installed unit and run as written, gets what systemd would give it:
+# First the unit's ExecStart line, read from the installed unit and run as written, gets what systemd
+# would give it (so that each protection is checked on its own):
 # the environment (PATH, STATE_DIRECTORY, INVOCATION_ID; no JOURNAL_STREAM), stdin /dev/null, the
 # StateDirectory, WorkingDirectory, UMask, LimitMEMLOCK and LimitNOFILE, the CapabilityBoundingSet
 # and NoNewPrivileges (setpriv), ProtectSystem=full, ProtectHome=yes and PrivateTmp=yes (read-only
@@ -18,7 +18,11 @@
 # directory: unmodified openssl s_client and gnutls-cli clients complete their handshakes with the
 # installed dtls-echo-openssl through it during a flood of spoofed ClientHellos made by the installed
 # dtls-pcapgen, events are plain JSON lines, SIGTERM (the unit's KillSignal) stops it cleanly within
-# TimeoutStopSec and it leaves its flows and capture in /var/lib/dtls-scrubber. Then `apt-get purge`:
+# TimeoutStopSec and it leaves its flows and capture in /var/lib/dtls-scrubber. Then the unit itself
+# under a real systemd as PID 1 (systemd-nspawn booting this machine's /usr on a tmpfs root, in the
+# box's network namespace): systemctl start makes it active (running), the clients' handshakes pass
+# during the flood, systemctl reload applies the file, systemctl stop ends it with Result=success, and
+# the journal holds the JSON events with their priorities and the summary. Then `apt-get purge`:
 # nothing of the packages is left, nor any package their installation pulled in. TAP output.
 #
 #   test_deb.sh          (root; DS_SOURCE_ROOT set by meson test)
@@ -256,6 +260,84 @@ check $? "SIGTERM stops it cleanly within TimeoutStopSec=$stop_s (exit $status)"
 [ -s $STATE/flows.state ] && [ -e $STATE/drops.pcapng ] &&
 	[ "$(stat -c %a $STATE/drops.pcapng)" = 640 ] && [ "$(stat -c %a $STATE)" = "$(unit StateDirectoryMode | sed 's/^0//')" ]
 check $? "flows.state and drops.pcapng written in $STATE, the capture mode 640 under UMask=$(unit UMask) ($(ls -l $STATE | tail -n +2 | awk '{print $1, $NF}' | tr '\n' ' '))"
+
+# ---- the unit under a real systemd -----------------------------------------------------------------
+# systemd-nspawn boots this machine's own /usr (volatile: a tmpfs root, so nothing of the host changes)
+# with systemd as PID 1, in the box's network namespace; /etc/dtls-scrubber is bound into it. A unit of
+# the test's drives it from inside: systemctl start, wait for the appliance's line in the journal,
+# (the clients and the flood run from the host), systemctl reload, systemctl stop; what systemctl and
+# the journal said comes out through a bound folder.
+if command -v systemd-nspawn >/dev/null; then
+	ns=$work/nspawn
+	mkdir -p "$ns/system/multi-user.target.wants" "$ns/out"
+	cat >"$ns/check.sh" <<'EOF'
+#!/bin/sh
+# Inside the container: drive the unit, report to /out, power off.
+wait_for() { i=0; while [ $i -lt 300 ] && ! eval "$1"; do sleep 0.1; i=$((i + 1)); done; }
+systemctl start dtls-scrubber.service
+wait_for "journalctl -u dtls-scrubber -o cat --no-pager | grep -q '^dtls-scrubber:'"
+systemctl show -p Type -p ActiveState -p SubState dtls-scrubber >/out/started
+touch /out/ready
+wait_for "[ -e /out/go ]"
+systemctl reload dtls-scrubber
+wait_for "journalctl -u dtls-scrubber -o cat --no-pager | grep -q 'config_reloaded'"
+systemctl stop dtls-scrubber
+systemctl show -p ActiveState -p Result -p ExecMainStatus dtls-scrubber >/out/stopped
+journalctl -u dtls-scrubber -o json --no-pager >/out/journal.json
+journalctl -u dtls-scrubber -o cat --no-pager >/out/journal.txt
+systemctl poweroff
+EOF
+	chmod +x "$ns/check.sh"
+	printf '[Unit]\nDescription=test_deb: drive dtls-scrubber.service\n[Service]\nType=oneshot\nExecStart=/check.sh\n' \
+		>"$ns/system/ds-check.service"
+	ln -s ../ds-check.service "$ns/system/multi-user.target.wants/ds-check.service"
+	# --network-namespace-path, not ip netns exec: that one mounts a /sys without the cgroup hierarchy;
+	# every capability, as the host has them: DPDK needs CAP_NET_ADMIN and CAP_IPC_LOCK, which nspawn drops.
+	timeout 180 systemd-nspawn --quiet --keep-unit --register=no --volatile=yes -D / \
+		--network-namespace-path="/run/netns/$(tb_ns box)" --capability=all --machine=dspkg \
+		--bind-ro="$ETC" --bind-ro="$ns/system:/etc/systemd/system" \
+		--bind-ro="$ns/check.sh:/check.sh" --bind="$ns/out:/out" -b --console=pipe >"$work/nspawn.log" 2>&1 &
+	nspawn_pid=$!
+	for i in $(seq 600); do [ -e "$ns/out/ready" ] && break; sleep 0.1; done
+	sed 's/^/# systemctl show: /' "$ns/out/started" 2>/dev/null
+	grep -qx ActiveState=active "$ns/out/started" 2>/dev/null && grep -qx SubState=running "$ns/out/started"
+	status=$?
+	[ $status -eq 0 ] || { sed 's/^/# nspawn: /' "$work/nspawn.log" | tail -20; ls "$ns/out" | sed 's/^/# out: /'; }
+	check $status "systemctl start dtls-scrubber: the unit is active (running) under systemd as PID 1 (systemd-nspawn)"
+	start_clients "$work"
+	ip netns exec "$(tb_ns cli)" tcpreplay -q --pps=2000 -i cli0 "$work/flood.pcap" >"$work/tcpreplay.log" 2>&1
+	wait $CLIENT_PIDS
+	check_clients "$work" "through the systemd unit's appliance, during $FLOOD spoofed ClientHellos"
+	touch "$ns/out/go"
+	wait $nspawn_pid
+	sed 's/^/# systemctl show: /' "$ns/out/stopped" 2>/dev/null
+	grep -qx ActiveState=inactive "$ns/out/stopped" 2>/dev/null && grep -qx Result=success "$ns/out/stopped" &&
+		grep -q '"event":"config_reloaded"' "$ns/out/journal.txt"
+	status=$?
+	[ $status -eq 0 ] || sed 's/^/# journal: /' "$ns/out/journal.txt" 2>/dev/null | tail -20
+	check $status "systemctl reload applies the file (config_reloaded), systemctl stop ends it with Result=success"
+	/usr/bin/python3 - "$ns/out/journal.json" $FLOOD <<'EOF'
+import json, sys
+entries = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+events = {}
+hvr = []
+for e in entries:
+    m = e.get("MESSAGE")
+    if not isinstance(m, str):
+        continue
+    if m.startswith("{"):
+        events[json.loads(m)["event"]] = e.get("PRIORITY")
+    elif m.split()[:1] == ["hvr_sent"]:
+        hvr.append(int(m.split()[-1]))
+print(f"# journal: {len(entries)} entries; events and priorities: {events}; hvr_sent in the summary: {hvr}")
+ok = events.get("start") == "5" and events.get("config_reloaded") == "5" and events.get("stop") == "5"
+sys.exit(0 if ok and hvr and hvr[-1] >= int(sys.argv[2]) else 1)
+EOF
+	check $? "the journal holds the events as JSON with their priorities (start, config_reloaded, stop: notice) and the summary's hvr_sent"
+else
+	echo "# systemd-nspawn is not installed: the unit under a real systemd is not tested"
+fi
+
 kill -TERM $backend_pids 2>/dev/null
 wait $backend_pids 2>/dev/null
 tb_teardown
