@@ -47,6 +47,7 @@ take_snapshot(const struct ds_control *c, struct ds_prometheus_state *st)
 	memset(st, 0, sizeof(*st));
 	st->tsc_hz = rte_get_tsc_hz();
 	st->key_epoch = __atomic_load_n(&c->cookie_epoch, __ATOMIC_RELAXED);
+	st->flow_capacity = c->cfg->flow_capacity;
 	st->n_services = c->cfg->services.count;
 	for (s = 0; s < st->n_services; s++) {
 		ds_service_format(&c->cfg->services.entries[s], st->service[s].name, sizeof(st->service[s].name));

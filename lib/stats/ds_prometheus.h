@@ -65,6 +65,7 @@ struct ds_prometheus_port {
 struct ds_prometheus_state {
 	uint64_t tsc_hz;     /**< TSC frequency, to turn busy cycles into seconds */
 	uint64_t key_epoch;  /**< epoch of the cookie key that makes cookies now */
+	uint64_t flow_capacity; /**< verified flows each worker's table holds (flows.capacity); 0 = not shown */
 	unsigned n_services; /**< entries of service[] in use */
 	struct ds_prometheus_service service[DS_SERVICE_MAX];
 	unsigned n_ports;    /**< entries of port[] in use */

@@ -175,6 +175,10 @@ ds_prometheus_write(FILE *f, const struct ds_stats *workers, unsigned n_workers,
 	fprintf(f, PREFIX "tsc_hz %" PRIu64 "\n", st->tsc_hz);
 	family(f, "key_epoch", "", "gauge", "epoch of the cookie key that makes cookies now");
 	fprintf(f, PREFIX "key_epoch %" PRIu64 "\n", st->key_epoch);
+	if (st->flow_capacity != 0) {
+		family(f, "flow_capacity", "", "gauge", "verified flows each worker's table holds: flows_active / flow_capacity is its fill");
+		fprintf(f, PREFIX "flow_capacity %" PRIu64 "\n", st->flow_capacity);
+	}
 	write_services(f, workers, n_workers, st);
 	write_ports(f, st);
 	write_talkers(f, st);
