@@ -279,6 +279,56 @@ check_appliance_refuses(const char *scrubber, const char *path, const char *expe
 		  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* What a reload may not change: each variant of the base file against it, by ds_config_frozen_diff(). */
+static void
+check_frozen(const char *path)
+{
+	static const struct {
+		struct config_case variant;
+		const char *names; /* what the diff must say; "" = a reload may apply it */
+	} variants[] = {
+		{ { "limits, blocklist, challenge, policy, services, secrets", NULL, NULL,
+		    { { "  - \"[2001:db8::10]:4433\"",
+			"  - address: \"[2001:db8::10]:4433\"\n    dtls13: drop\n  - \"192.0.2.11:4433\"\n" },
+		      { "  secret_file:", "  secret_file: other-secret\n  accept_secret_file: secret\n" },
+		      { NULL, "hvr_rate_limit:\n  per_prefix: 5\n  burst: 2\nblocklist:\n  - 198.18.0.0/15\n"
+			      "challenge:\n  mode: under-attack\npolicy:\n  non_service: drop\nflows:\n  idle_timeout: 5\n" } } },
+		  "" },
+		{ { "the flow tables' size", NULL, NULL, { { NULL, "flows:\n  capacity: 131072\n" } } }, "flows.capacity" },
+		{ { "the cookie format and the EAL", NULL, NULL,
+		    { { "  secret_file:", "  secret_file: secret\n  format: aes-cmac\n" },
+		      { "  args:", "  args: [--no-huge, -m, \"512\"]\n" } } },
+		  "eal, cookie (format, length, key_period, clock_skew_ms)" },
+		{ { "the HVR limit switched off, and metrics", NULL, NULL,
+		    { { NULL, "hvr_rate_limit:\n  per_prefix: 0\nmetrics:\n  listen: \"127.0.0.1:9469\"\n" } } },
+		  "hvr_rate_limit (on/off, prefixes, entries), metrics" },
+	};
+	static struct ds_config running, next;
+	char text[4096], err[1024], names[512];
+	size_t i;
+
+	make_config(&cases[0], text, sizeof(text));
+	write_file(path, text, 0644);
+	if (ds_config_load(path, &running, err, sizeof(err)) != 0)
+		tap_bail("the base file: %s", err);
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		size_t n;
+
+		make_config(&variants[i].variant, text, sizeof(text));
+		write_file(path, text, 0644);
+		if (ds_config_load(path, &next, err, sizeof(err)) != 0) {
+			tap_check(false, "reload: %s loads (%s)", variants[i].variant.what, err);
+			continue;
+		}
+		n = ds_config_frozen_diff(&running, &next, names, sizeof(names));
+		tap_check((n == 0) == (variants[i].names[0] == '\0') && strcmp(names, variants[i].names) == 0,
+			  "reload: a change of %s %s (\"%s\")", variants[i].variant.what,
+			  variants[i].names[0] ? "needs a restart, named" : "applies live", names);
+		ds_config_clear(&next);
+	}
+	ds_config_clear(&running);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -322,6 +372,8 @@ main(int argc, char **argv)
 		if (scrubber != NULL)
 			check_appliance_refuses(scrubber, path, err, i);
 	}
+
+	check_frozen(path);
 
 	/* The values and defaults of the base file. */
 	make_config(&cases[0], text, sizeof(text));
