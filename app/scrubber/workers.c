@@ -345,7 +345,7 @@ update_challenge(struct ds_workers *ws, uint64_t now_ms)
 			continue;
 		DS_LOG(NOTICE, "challenge: service %u %s (%" PRIu64 " new ClientHellos/s)", s,
 		       (mask >> s) & 1 ? "challenged" : "passed again", ws->challenge.service[s].rate);
-		ds_service_format(&ws->worker[0]->services.entries[s], name, sizeof(name));
+		ds_service_format(&ws->live->services.entries[s], name, sizeof(name)); /* the main lcore's own copy */
 		ds_event(DS_EVENT_NOTICE, (mask >> s) & 1 ? "challenge_on" : "challenge_off",
 			 "\"service\":\"%s\",\"rate\":%" PRIu64, name, ws->challenge.service[s].rate);
 	}
