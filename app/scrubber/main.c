@@ -29,6 +29,8 @@
 #include "ds_keyring.h"
 #include "drop_capture.h"
 #include "events.h"
+#include "exception.h"
+#include "health.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "ports.h"
@@ -38,7 +40,8 @@
 
 enum { CONTROL_TICK_MS = 100, FULL_EVENT_MS = 10000, MAX_EAL_ARGV = 16 + DS_CONFIG_MAX_EAL_ARGS + 2 * DS_PORT_COUNT };
 
-static volatile bool quit;
+static volatile bool quit;         /* the workers stop */
+static volatile bool stop_asked;   /* a signal or the duration: withdraw the routes, then quit */
 static bool stopped_by_duration; /* else a signal */
 static struct ds_reload *hup_target; /* what SIGHUP asks */
 
@@ -46,7 +49,7 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	quit = true;
+	stop_asked = true;
 }
 
 static void
@@ -172,6 +175,8 @@ struct appliance {
 	struct ds_metrics_http *metrics; /* the Prometheus endpoint; NULL without metrics.listen */
 	struct ds_capture capture;       /* the drop capture (capture.file) */
 	struct ds_reload reload;         /* SIGHUP and /dtls_scrubber/reload */
+	struct ds_exception exception;   /* the kernel interfaces (ports.*.kernel_interface) */
+	struct ds_health health;         /* judged every tick; announce: routes while healthy */
 	uint8_t state_key[32]; /* MAC key of flows.state_file, derived from the master secret */
 };
 
@@ -179,7 +184,9 @@ static void
 teardown(struct appliance *a)
 {
 	ds_metrics_http_stop(a->metrics); /* its thread reads the workers' counters */
+	ds_health_free(&a->health);    /* withdraws what is still announced */
 	ds_capture_close(&a->capture); /* before the workers: it drains their queues */
+	ds_exception_free(&a->exception);
 	ds_workers_free(&a->workers);
 	ds_keyring_destroy(a->keyring);
 	ds_config_clear(&a->cfg);
@@ -257,7 +264,7 @@ static void
 control_loop(struct appliance *a, const struct options *o)
 {
 	const uint64_t start = mono_ms();
-	uint64_t next_line = start + a->cfg.stats_interval_s * 1000, refused = 0, full_event = 0;
+	uint64_t next_line = start + a->cfg.stats_interval_s * 1000, refused = 0, full_event = 0, quit_at = 0;
 
 	while (!quit) {
 		const struct timespec tick = { .tv_nsec = CONTROL_TICK_MS * 1000000L };
@@ -273,6 +280,7 @@ control_loop(struct appliance *a, const struct options *o)
 		__atomic_store_n(&a->control.cookie_epoch, ds_cookie_keyset_epoch(ds_keyring_current(a->keyring)),
 				 __ATOMIC_RELAXED);
 		ds_ports_watch_links(&a->ports);
+		ds_health_tick(&a->health, &a->workers, &a->ports);
 		ds_metrics_http_tick(a->metrics, &a->control);
 		now = mono_ms();
 		watch_flow_tables(a, now, &refused, &full_event);
@@ -282,10 +290,17 @@ control_loop(struct appliance *a, const struct options *o)
 			ds_control_print_line(&a->control, now);
 			next_line = next_line + interval_ms > now ? next_line + interval_ms : now + interval_ms;
 		}
-		if (o->duration_s > 0 && (double)(now - start) >= o->duration_s * 1000.0) {
-			quit = true;
+		if (!stop_asked && o->duration_s > 0 && (double)(now - start) >= o->duration_s * 1000.0) {
+			stop_asked = true;
 			stopped_by_duration = true;
 		}
+		/* Routes out first, the box still forwarding while the routing daemon tells its peers. */
+		if (stop_asked && quit_at == 0) {
+			ds_health_stop(&a->health);
+			quit_at = now + (a->health.announce.enabled ? a->health.announce.withdraw_wait_ms : 0);
+		}
+		if (quit_at != 0 && now >= quit_at)
+			quit = true;
 	}
 }
 
@@ -312,7 +327,33 @@ pool_size(const struct ds_config *cfg)
 	for (r = 0; r < DS_PORT_COUNT; r++)
 		n += (size_t)cfg->ports[r].rx_desc + cfg->ports[r].tx_desc;
 	n = n * cfg->n_workers + (size_t)cfg->n_workers * (4 * DS_BURST + 512) + 1024;
-	return n;
+	return n + ds_exception_pool_need(cfg);
+}
+
+/* Every frame in one mbuf: a jumbo MTU makes the buffers bigger rather than the frames chained. */
+static uint16_t
+mbuf_size(const struct ds_config *cfg)
+{
+	unsigned r, need = RTE_MBUF_DEFAULT_BUF_SIZE;
+
+	for (r = 0; r < DS_PORT_COUNT; r++) {
+		/* Ethernet, two VLAN tags, the CRC some drivers leave in. */
+		const unsigned frame = RTE_PKTMBUF_HEADROOM + cfg->ports[r].mtu + RTE_ETHER_HDR_LEN + 2 * 4 + RTE_ETHER_CRC_LEN;
+
+		if (frame > need)
+			need = frame;
+	}
+	return (uint16_t)need;
+}
+
+/* The kernel interfaces and the health check, once ports and workers exist. */
+static int
+start_network(struct appliance *a, char *err, size_t err_len)
+{
+	if (ds_exception_create(&a->exception, &a->cfg, &a->ports, a->pool, err, err_len) != 0)
+		return -1;
+	ds_exception_attach(&a->exception, &a->workers);
+	return ds_health_init(&a->health, &a->cfg, a->exception.ifindex[DS_PORT_OUTSIDE], err, err_len);
 }
 
 int
@@ -367,15 +408,17 @@ main(int argc, char **argv)
 	a.reload = (struct ds_reload){ .running = &a.cfg, .state_key = a.state_key };
 	hup_target = &a.reload;
 	signal(SIGHUP, on_hup);
-	a.pool = rte_pktmbuf_pool_create("ds_mbufs", (unsigned)pool_size(&a.cfg), 256, 0,
-					 RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	a.pool = rte_pktmbuf_pool_create("ds_mbufs", (unsigned)pool_size(&a.cfg), 256, 0, mbuf_size(&a.cfg),
+					 (int)rte_socket_id());
 	if (a.pool == NULL) {
 		fprintf(stderr, "mbuf pool of %zu: %s\n", pool_size(&a.cfg), rte_strerror(rte_errno));
 		goto out;
 	}
 	if (ds_ports_start(&a.cfg, a.pool, &a.ports, err, sizeof(err)) != 0 ||
-	    ds_workers_create(&a.workers, &a.cfg, &a.ports, a.keyring, NULL, &quit, err, sizeof(err)) != 0) {
+	    ds_workers_create(&a.workers, &a.cfg, &a.ports, a.keyring, NULL, &quit, err, sizeof(err)) != 0 ||
+	    start_network(&a, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
+		ds_ports_stop(&a.ports);
 		goto out;
 	}
 	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.workers.stats, .n_workers = a.cfg.n_workers,
@@ -393,6 +436,8 @@ main(int argc, char **argv)
 	if ((rc = ds_control_register_telemetry(&a.control)) != 0 || (rc = ds_reload_register_telemetry(&a.reload)) != 0 ||
 	    (rc = ds_talkers_register_telemetry(&a.workers.talkers)) != 0 ||
 	    (rc = ds_capture_register_telemetry(&a.capture)) != 0 ||
+	    (rc = ds_exception_register_telemetry(&a.exception)) != 0 ||
+	    (rc = ds_health_register_telemetry(&a.health)) != 0 ||
 	    (rc = ds_blocklist_telemetry_register(&a.workers.blocklist, a.workers.auto_block, &a.workers.clock)) != 0) {
 		fprintf(stderr, "telemetry commands could not be registered: %s\n", strerror(-rc));
 		rc = 1;
@@ -418,6 +463,12 @@ main(int argc, char **argv)
 	announce_start(&a);
 	ds_ports_watch_links(&a.ports);
 	load_flows(&a);
+	if ((rc = ds_exception_start(&a.exception)) != 0) {
+		fprintf(stderr, "exception path thread: %s\n", strerror(-rc));
+		rc = 1;
+		ds_ports_stop(&a.ports);
+		goto out;
+	}
 	ds_workers_launch(&a.workers);
 	control_loop(&a, &o);
 	rte_eal_mp_wait_lcore();

@@ -110,6 +110,14 @@ start_one(const struct ds_config *cfg, enum ds_port_role role, uint16_t port, co
 		ports->rss[role] = true;
 	}
 	conf.txmode.offloads = info->tx_offload_capa & HVR_TX_OFFLOADS;
+	if (pc->mtu != 0) {
+		if (pc->mtu > info->max_mtu || pc->mtu < info->min_mtu) {
+			snprintf(err, err_len, "port %s (%s): mtu %u is outside what the driver %s allows (%u..%u)", rname,
+				 pc->name, pc->mtu, info->driver_name, info->min_mtu, info->max_mtu);
+			return -1;
+		}
+		conf.rxmode.mtu = pc->mtu;
+	}
 	ports->tx_offloads[role] = conf.txmode.offloads;
 	rc = rte_eth_dev_configure(port, (uint16_t)cfg->n_workers, (uint16_t)cfg->n_workers, &conf);
 	if (rc == 0)

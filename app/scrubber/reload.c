@@ -70,6 +70,7 @@ adopt(struct ds_config *cur, const struct ds_config *next)
 	cur->services = next->services;
 	memcpy(cur->dtls13, next->dtls13, sizeof(cur->dtls13));
 	memcpy(cur->quic_other, next->quic_other, sizeof(cur->quic_other));
+	memcpy(cur->tunnel, next->tunnel, sizeof(cur->tunnel));
 	cur->flow_idle_timeout_s = next->flow_idle_timeout_s;
 	cur->hvr_limit = next->hvr_limit;
 	memcpy(cur->blocklist, next->blocklist, sizeof(cur->blocklist));
@@ -113,6 +114,7 @@ apply(struct ds_reload *r, const struct ds_config *next, char *out, size_t len)
 	note(out, len, keys == 1, next->has_accept_secret ? "master secrets (two accepted)" : "master secret");
 	note(out, len, DIFFERS(services), "services");
 	note(out, len, DIFFERS(dtls13) || DIFFERS(quic_other), "dtls13/quic_other_versions");
+	note(out, len, DIFFERS(tunnel), "tunnels");
 	note(out, len,
 	     cur->non_ip != next->non_ip || cur->non_service != next->non_service ||
 		     cur->ip_fragments != next->ip_fragments || cur->ip_options != next->ip_options,

@@ -21,6 +21,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "ds_local.h"
 #include "ds_outcome.h"
 #include "ds_service.h"
 
@@ -40,12 +41,14 @@ struct ds_live_settings {
 	uint64_t serial;                     /**< +1 per reload that changed these (0: as made) */
 	struct ds_service_set services;      /**< the services, in the configuration's order */
 	uint8_t fate[DS_OUT_COUNT];          /**< enum ds_frame_fate by outcome: the policies */
+	uint8_t local_fallback[DS_OUT_COUNT]; /**< DS_FATE_LOCAL outcomes not for the appliance: their policy */
 	bool drop_non_ip_inside;             /**< routed: policy.non_ip for frames from the servers */
 	uint8_t dtls13[DS_SERVICE_MAX];      /**< enum ds_dtls13_policy by service */
 	uint8_t quic_other[DS_SERVICE_MAX];  /**< enum ds_quic_other_policy by service */
 	uint32_t hvr_rate, hvr_burst;        /**< hvr_rate_limit.per_prefix and burst (with its table) */
 	uint32_t bad_rate, bad_burst;        /**< auto_blocklist.forgive_per_s and bad_cookies (when on) */
 	uint32_t flow_idle_s;                /**< flows.idle_timeout */
+	struct ds_tunnel tunnel[DS_SERVICE_MAX]; /**< per service: GRE toward its site */
 };
 
 /** One published snapshot. Never changed once published. */

@@ -105,11 +105,20 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 	for (i = 0; i < n; i++) {
 		struct ds_frame_info *info = &b->info[i];
 		struct rte_mbuf *m = pkts[i];
-		const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+		const uint8_t *frame;
+		uint8_t f;
 
 		if (i + PREFETCH_AHEAD < n)
 			prefetch_headers(pkts[i + PREFETCH_AHEAD]);
 		ds_pktmbuf_classify(m, &w->services, info);
+		f = fate[info->outcome];
+		/* Not a service's: maybe the appliance's own (to the kernel), or a GRE tunnel to open. */
+		if (unlikely(f == DS_FATE_LOCAL)) {
+			if (worker_local_outside(w, b, m, info, now))
+				continue;
+			f = fate[info->outcome] == DS_FATE_LOCAL ? w->fast.local_fallback[info->outcome] : fate[info->outcome];
+		}
+		frame = rte_pktmbuf_mtod(m, const uint8_t *);
 		DS_STATS_ADD(w->stats->outcome[info->outcome], 1);
 		/* A blocked source costs its classification and nothing more. */
 		if (blocked != NULL && info->ip_version != 0 &&
@@ -118,7 +127,7 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			drop(w, b, m, DS_ACT_DROPPED_BLOCKLIST);
 			continue;
 		}
-		switch ((enum ds_frame_fate)fate[info->outcome]) {
+		switch ((enum ds_frame_fate)f) {
 		case DS_FATE_HELLO:
 			/* The rate that decides whether to challenge counts every new ClientHello, passed or not
 			 * (summed on the stack: one counter update per service and burst). */
@@ -135,7 +144,7 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 			}
 			/* fall through */
 		case DS_FATE_HELLO_COOKIE:
-			if (fate[info->outcome] == DS_FATE_HELLO_COOKIE && info->dtls13 != DS_DTLS13_NOT_OFFERED &&
+			if (f == DS_FATE_HELLO_COOKIE && info->dtls13 != DS_DTLS13_NOT_OFFERED &&
 			    dtls13_met_fate(w, b, m, info, frame, (challenge >> info->service) & 1, now))
 				break;
 			if (!ds_cookie_frame_covered(w->fast.cookie_mode, info)) {
@@ -551,8 +560,12 @@ process_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t
 	uint16_t n_out = 0, n_drop = 0, i;
 
 	DS_STATS_ADD(w->stats->action[DS_ACT_RX_INSIDE], n);
+	if (w->fast.kernel[DS_PORT_INSIDE])
+		n = worker_local_inside(w, pkts, n, now);
 	learn_flows(w, pkts, n, now);
 	if (!w->fast.routed) {
+		if (w->fast.retag)
+			worker_retag_burst(w, pkts, n, DS_PORT_OUTSIDE);
 		DS_STATS_ADD(w->stats->action[DS_ACT_FORWARDED_OUTSIDE], n);
 		send_burst(w, DS_PORT_OUTSIDE, pkts, n);
 		return;
@@ -571,6 +584,8 @@ process_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t
 		else
 			out[n_out++] = pkts[i];
 	}
+	if (w->fast.retag)
+		worker_retag_burst(w, out, n_out, DS_PORT_OUTSIDE);
 	DS_STATS_ADD(w->stats->action[DS_ACT_FORWARDED_OUTSIDE], n_out);
 	DS_STATS_ADD(w->stats->action[DS_ACT_DROPPED_INSIDE], n_drop);
 	send_burst(w, DS_PORT_OUTSIDE, out, n_out);
@@ -608,6 +623,11 @@ ds_worker_apply_live(struct ds_worker *w, const struct ds_live_settings *s)
 	w->cid_services = cid_services;
 	w->services = s->services;
 	memcpy(w->fast.fate, s->fate, sizeof(w->fast.fate));
+	memcpy(w->fast.local_fallback, s->local_fallback, sizeof(w->fast.local_fallback));
+	memcpy(w->tunnel, s->tunnel, sizeof(w->tunnel));
+	w->tunnel_services = 0;
+	for (i = 0; i < s->services.count; i++)
+		w->tunnel_services |= (uint64_t)(s->tunnel[i].ip_version != 0) << i;
 	w->fast.drop_non_ip_inside = s->drop_non_ip_inside;
 	memcpy(w->fast.dtls13, s->dtls13, sizeof(w->fast.dtls13));
 	memcpy(w->fast.quic_other, s->quic_other, sizeof(w->fast.quic_other));
@@ -641,11 +661,14 @@ poll_once(struct ds_worker *w)
 	if (n != 0)
 		process_inside(w, inside, n, w->now);
 	got += n;
+	if (unlikely(w->from_kernel[DS_PORT_OUTSIDE] != NULL || w->from_kernel[DS_PORT_INSIDE] != NULL))
+		worker_from_kernel(w);
 	/* Idle flows leave a few at a time: never a stop-the-world scan. */
 	DS_STATS_ADD(w->stats->action[DS_ACT_FLOW_EXPIRED], ds_flow_expire(w->flows, w->now, EXPIRE_BUDGET));
 	__atomic_store_n(&w->stats->flows_active, ds_flow_count(w->flows), __ATOMIC_RELAXED);
 	if (unlikely(w->now >= w->talkers.window_end))
 		ds_worker_talkers_tick(&w->talkers, w->now);
+	__atomic_store_n(&w->heartbeat, w->now, __ATOMIC_RELAXED);
 	/* Done with this loop's view: a replaced one may be freed. */
 	ds_view_quiescent(w->view, w->reader);
 	/* The load: cycles of loops that had work; empty polls are the idle time. */

@@ -15,6 +15,7 @@
 
 #include "ds_burst.h"
 #include "ds_config.h"
+#include "ds_local.h"
 #include "ds_outcome.h"
 #include "ds_service.h"
 #include "ds_stats.h"
@@ -37,11 +38,13 @@ enum ds_frame_fate {
 	DS_FATE_RECORD,       /**< any other DTLS record or QUIC packet: passes on a verified flow only */
 	DS_FATE_QUIC_INITIAL, /**< a QUIC Initial: token checked, or a Retry, or passed when unchallenged */
 	DS_FATE_QUIC_OTHER_VERSION, /**< a QUIC long header of another version: by the service's policy */
+	DS_FATE_LOCAL,        /**< maybe for the appliance itself (worker_local.c); else the fallback fate */
 };
 
 /** The configuration as the fast path needs it: set when the worker is made, changed by reloads in its own thread. */
 struct ds_worker_fast {
 	uint8_t fate[DS_OUT_COUNT];                    /**< enum ds_frame_fate by outcome */
+	uint8_t local_fallback[DS_OUT_COUNT];          /**< DS_FATE_LOCAL frames not for the appliance: this fate */
 	bool routed;                                   /**< rewrite addresses and spend a hop */
 	bool drop_non_ip_inside;                       /**< routed: non-IP frames from the servers */
 	enum ds_cookie_mode cookie_mode;               /**< the format: which ClientHellos it can cover */
@@ -52,6 +55,18 @@ struct ds_worker_fast {
 	uint64_t tx_offloads[DS_PORT_COUNT];           /**< checksum offloads the HVR writer may use */
 	struct rte_ether_addr port_mac[DS_PORT_COUNT]; /**< our own, the source of routed frames */
 	struct rte_ether_addr next_hop[DS_PORT_COUNT]; /**< routed: where frames leaving each port go */
+	/* The appliance as a host on its networks (worker_local.c): none of it costs a frame of a service. */
+	bool kernel[DS_PORT_COUNT];                    /**< the port has a kernel interface */
+	struct ds_local_addrs local[DS_PORT_COUNT];    /**< ... and these control addresses */
+	uint64_t kernel_interval[DS_PORT_COUNT];       /**< TSC cycles per frame this worker may give the kernel */
+	uint16_t vlan[DS_PORT_COUNT];                  /**< 802.1Q ID of frames leaving each port; 0 = untagged */
+	bool retag;                                    /**< the ports' VLANs differ: frames crossing are retagged */
+	uint16_t mtu[DS_PORT_COUNT];                   /**< IP bytes a port carries: tunnels are checked against it */
+};
+
+/** The rate at which a worker hands frames to a kernel interface: a virtual-time bucket per port. */
+struct ds_kernel_bucket {
+	uint64_t next[DS_PORT_COUNT]; /* theoretical arrival time of the next frame (TSC) */
 };
 
 struct ds_worker {
@@ -86,6 +101,13 @@ struct ds_worker {
 	 * a connection_id extension said; 0 = not seen. Learned by this worker from its own traffic. */
 	uint16_t service_cid[DS_SERVICE_MAX];
 	uint64_t cid_services;           /* services whose entry above is a usable CID length */
+	/* The exception path (exception.c) and the tunnels toward the services' sites. */
+	struct rte_ring *to_kernel;      /* frames for the kernel interfaces; NULL = none */
+	struct rte_ring *from_kernel[DS_PORT_COUNT]; /* worker 0 only: what the kernel sends out of each port */
+	struct ds_kernel_bucket kernel_bucket;
+	struct ds_tunnel tunnel[DS_SERVICE_MAX]; /* per service, from the live settings */
+	uint64_t tunnel_services;        /* services with a tunnel */
+	uint64_t heartbeat;              /* the TSC at the last loop: the health check reads it */
 } __attribute__((aligned(64)));
 
 /* The drop capture: bytes kept of each sampled frame (whole frames but jumbo ones), copies in flight per worker. */

@@ -54,6 +54,26 @@ answer(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, enum ds
 	b->to_outside[b->n_outside++] = m;
 }
 
+/*
+ * worker_local.c: a frame on its way inside gets its service's GRE tunnel and the inside port's VLAN
+ * tag. False when it cannot be encapsulated (longer than the inside MTU allows, or no headroom).
+ */
+bool worker_to_site(struct ds_worker *w, struct rte_mbuf *m, const struct ds_frame_info *info);
+
+/* A frame of fate DS_FATE_LOCAL: true when it met its fate (to the kernel, or over its rate); false when it
+ * goes on as *info says: the inner packet of a GRE tunnel to us (classified again), or not ours at all. */
+bool worker_local_outside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, struct ds_frame_info *info,
+			  uint64_t now);
+
+/* Inside frames for the appliance go to the kernel, GRE to us is decapsulated; returns the frames left in @p pkts. */
+uint16_t worker_local_inside(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+
+/* Frames from the inside leaving the outside port: the outside port's VLAN tag. */
+void worker_retag_burst(struct ds_worker *w, struct rte_mbuf **pkts, uint16_t n, enum ds_port_role to);
+
+/* Worker 0: what the kernel interfaces sent, out of their ports. */
+void worker_from_kernel(struct ds_worker *w);
+
 /* Forward toward the inside port; routed mode rewrites addresses and spends a hop. */
 static inline void
 to_inside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, const struct ds_frame_info *info,
@@ -65,6 +85,13 @@ to_inside(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf *m, cons
 			     w->fast.next_hop[DS_PORT_INSIDE].addr_bytes) == DS_ROUTE_TTL_EXPIRED) {
 		count(w, DS_ACT_DROPPED_TTL_EXPIRED);
 		b->drop_fate[b->n_drop] = DS_ACT_DROPPED_TTL_EXPIRED;
+		b->drop[b->n_drop++] = m;
+		return;
+	}
+	/* A service's tunnel, or VLANs that differ between the ports: neither costs the others a frame. */
+	if (unlikely((w->tunnel_services | w->fast.retag) != 0) && !worker_to_site(w, m, info)) {
+		count(w, DS_ACT_DROPPED_TUNNEL_MTU);
+		b->drop_fate[b->n_drop] = DS_ACT_DROPPED_TUNNEL_MTU;
 		b->drop[b->n_drop++] = m;
 		return;
 	}

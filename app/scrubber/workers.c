@@ -42,8 +42,15 @@ const struct ds_clock ds_clock_real = { .unix_ms = real_unix_ms, .monotonic_ms =
 
 /* The fate of each outcome under the configuration's policies: the worker looks it up per frame. */
 static void
-fates_of(const struct ds_config *cfg, uint8_t fate[DS_OUT_COUNT])
+fates_of(const struct ds_config *cfg, uint8_t fate[DS_OUT_COUNT], uint8_t local_fallback[DS_OUT_COUNT])
 {
+	/* What may be for the appliance itself when the outside port has a kernel interface: ARP (not IP),
+	 * ICMP and BGP (not UDP), UDP to a control address, neighbour discovery to multicast, and what the
+	 * kernel reassembles or reads past options (GRE over IPv6 behind its encapsulation limit). */
+	static const enum ds_outcome maybe_local[] = {
+		DS_OUT_ETH_NOT_IP, DS_OUT_IP_NOT_UDP, DS_OUT_UDP_NOT_SERVICE, DS_OUT_IPV6_MARTIAN_DESTINATION,
+		DS_OUT_IPV6_EXTENSION_HEADER, DS_OUT_IPV4_FRAGMENT, DS_OUT_IPV4_OPTIONS,
+	};
 	static const struct {
 		enum ds_outcome outcome;
 		size_t policy; /* offset of the policy in struct ds_config */
@@ -73,6 +80,10 @@ fates_of(const struct ds_config *cfg, uint8_t fate[DS_OUT_COUNT])
 
 		fate[by_policy[i].outcome] = p == DS_POLICY_PASS ? DS_FATE_POLICY_PASS : DS_FATE_POLICY_DROP;
 	}
+	memcpy(local_fallback, fate, DS_OUT_COUNT);
+	if (cfg->ports[DS_PORT_OUTSIDE].kernel_interface[0] != '\0')
+		for (i = 0; i < sizeof(maybe_local) / sizeof(maybe_local[0]); i++)
+			fate[maybe_local[i]] = DS_FATE_LOCAL;
 }
 
 /* What a reload may change in the workers, from a configuration. */
@@ -82,7 +93,8 @@ live_settings_of(const struct ds_config *cfg, struct ds_live_settings *s)
 	unsigned r;
 
 	s->services = cfg->services;
-	fates_of(cfg, s->fate);
+	fates_of(cfg, s->fate, s->local_fallback);
+	memcpy(s->tunnel, cfg->tunnel, sizeof(s->tunnel));
 	s->drop_non_ip_inside = cfg->non_ip == DS_POLICY_DROP;
 	for (r = 0; r < DS_SERVICE_MAX; r++) {
 		s->dtls13[r] = (uint8_t)cfg->dtls13[r];
@@ -110,7 +122,15 @@ freeze_config(struct ds_worker *w, const struct ds_config *cfg, const struct ds_
 		w->fast.tx_offloads[r] = ports->tx_offloads[r];
 		w->fast.port_mac[r] = ports->mac[r];
 		memcpy(w->fast.next_hop[r].addr_bytes, cfg->ports[r].next_hop_mac, RTE_ETHER_ADDR_LEN);
+		w->fast.kernel[r] = cfg->ports[r].kernel_interface[0] != '\0';
+		w->fast.local[r] = cfg->ports[r].control;
+		/* Each worker gives the kernel its share of the port's rate. */
+		w->fast.kernel_interval[r] =
+			w->fast.kernel[r] ? rte_get_tsc_hz() * cfg->n_workers / cfg->ports[r].kernel_rate : 0;
+		w->fast.vlan[r] = cfg->ports[r].vlan;
+		w->fast.mtu[r] = cfg->ports[r].mtu;
 	}
+	w->fast.retag = cfg->ports[DS_PORT_OUTSIDE].vlan != cfg->ports[DS_PORT_INSIDE].vlan;
 }
 
 /* A token bucket per prefix on the TSC (HVRs per destination, bad cookies per source) on the worker's socket. */

@@ -205,13 +205,18 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 		{ "rx_descriptors", false, NULL, NULL },
 		{ "tx_descriptors", false, NULL, NULL },
 		{ "rss", false, NULL, NULL },
+		{ "control_address", false, NULL, NULL },
+		{ "kernel_interface", false, NULL, NULL },
+		{ "kernel_rate", false, NULL, NULL },
+		{ "vlan", false, NULL, NULL },
+		{ "mtu", false, NULL, NULL },
 	};
 	static const char *const rss_modes[] = { "symmetric", "driver" };
 	char sub[64];
 	unsigned long n = 1024;
 	unsigned rss = DS_RSS_SYMMETRIC;
 
-	if (!walk_map(w, map, ctx, f, 5))
+	if (!walk_map(w, map, ctx, f, sizeof(f) / sizeof(f[0])))
 		return false;
 	walk_join(sub, sizeof(sub), ctx, "device");
 	if (!read_device(w, f[0].value, sub, port))
@@ -236,7 +241,8 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 	if (f[4].value != NULL && !walk_choice(w, f[4].value, sub, rss_modes, 2, &rss))
 		return false;
 	port->rss = (enum ds_rss_mode)rss;
-	return true;
+	return config_read_port_network(w, &(struct port_network_nodes){ f[5].value, f[6].value, f[7].value,
+									 f[8].value, f[9].value }, ctx, port);
 }
 
 static bool
@@ -454,7 +460,7 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 		{ "hvr_rate_limit", false, NULL, NULL }, { "blocklist", false, NULL, NULL },
 		{ "auto_blocklist", false, NULL, NULL }, { "challenge", false, NULL, NULL },
 		{ "metrics", false, NULL, NULL }, { "events", false, NULL, NULL },
-		{ "capture", false, NULL, NULL },
+		{ "capture", false, NULL, NULL }, { "announce", false, NULL, NULL },
 	};
 	unsigned mode = DS_MODE_INLINE;
 
@@ -470,7 +476,7 @@ read_root(struct walk *w, const struct yaml_node *root, struct ds_config *cfg)
 	       config_read_challenge(w, f[12].value, cfg) && read_policy(w, f[7].value, cfg) &&
 	       read_stats(w, f[8].value, cfg) && config_read_metrics(w, f[13].value, cfg) &&
 	       config_read_events(w, f[14].value, cfg) && config_read_capture(w, f[15].value, cfg) &&
-	       read_cookie(w, f[5].value, cfg);
+	       config_read_announce(w, f[16].value, cfg) && read_cookie(w, f[5].value, cfg);
 }
 
 int

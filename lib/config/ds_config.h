@@ -16,6 +16,7 @@
 #include "ds_blocklist.h"
 #include "ds_challenge.h"
 #include "ds_cookie.h"
+#include "ds_local.h"
 #include "ds_secret.h"
 #include "ds_service.h"
 
@@ -68,6 +69,30 @@ struct ds_port_config {
 	uint16_t rx_desc;
 	uint16_t tx_desc;
 	enum ds_rss_mode rss;
+	/* The appliance as a host on this port's network (docs/deploying.md, "In a scrubbing network"). */
+	char kernel_interface[16];      /**< the kernel interface of the exception path ("" = none) */
+	struct ds_local_addrs control;  /**< control addresses: ARP, ND and their traffic go to the kernel */
+	uint8_t control_plen4[DS_LOCAL_ADDR_MAX]; /**< ... their prefix lengths on the kernel interface */
+	uint8_t control_plen6[DS_LOCAL_ADDR_MAX];
+	uint32_t kernel_rate;           /**< frames per second to the kernel interface (and burst) */
+	uint16_t vlan;                  /**< 802.1Q VLAN ID frames leaving this port carry; 0 = untagged */
+	uint16_t mtu;                   /**< the port's MTU (IP packet bytes); 0 = the driver's default */
+};
+
+/** Limits of the network settings. */
+enum ds_network_limits {
+	DS_CONFIG_MAX_ANNOUNCE = 32,   /**< announced prefixes */
+	DS_CONFIG_MIN_MTU = 1280,      /**< IPv6's minimum */
+	DS_CONFIG_MAX_MTU = 9600,
+};
+
+/** Routes kept in a kernel table while the appliance is healthy, for a routing daemon to announce. */
+struct ds_announce_config {
+	bool enabled;
+	uint32_t table;                /**< kernel routing table (1..4294967295, not 253-255) */
+	struct ds_prefix prefixes[DS_CONFIG_MAX_ANNOUNCE];
+	unsigned n_prefixes;
+	uint32_t withdraw_wait_ms;     /**< a clean stop keeps the exception path this long after withdrawing */
 };
 
 /** What the appliance does with ClientHellos that offer DTLS 1.3, per service (docs/dtls13.md). */
@@ -117,6 +142,8 @@ struct ds_config {
 	struct ds_service_set services;
 	enum ds_dtls13_policy dtls13[DS_SERVICE_MAX]; /**< per service, by its index in services */
 	enum ds_quic_other_policy quic_other[DS_SERVICE_MAX]; /**< per QUIC service, by its index */
+	struct ds_tunnel tunnel[DS_SERVICE_MAX]; /**< per service: GRE toward its site (ip_version 0 = none) */
+	struct ds_announce_config announce;   /**< health-driven routes for BGP */
 	char secret_file[DS_CONFIG_PATH_MAX];  /**< as resolved (relative to the config file) */
 	struct ds_secret secret;               /**< loaded and checked at load time */
 	char accept_secret_file[DS_CONFIG_PATH_MAX]; /**< a rotation's other master ("" = none), resolved */

@@ -91,6 +91,12 @@ same_capture_file(const struct ds_config *a, const struct ds_config *b)
 	return strcmp(a->capture.file, b->capture.file) == 0;
 }
 
+static bool
+same_announce(const struct ds_config *a, const struct ds_config *b)
+{
+	return SAME_BYTES(announce);
+}
+
 static const struct frozen_part parts[] = {
 	{ "eal", same_eal },
 	{ "lcores", same_lcores },
@@ -103,6 +109,7 @@ static const struct frozen_part parts[] = {
 	{ "auto_blocklist (on/off, prefixes, entries, max_listed)", same_auto_table },
 	{ "metrics", same_metrics },
 	{ "capture.file", same_capture_file },
+	{ "announce", same_announce },
 };
 
 size_t

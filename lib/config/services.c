@@ -49,6 +49,7 @@ struct entry_options {
 	unsigned protocol;   /* enum ds_service_protocol */
 	unsigned dtls13;     /* enum ds_dtls13_policy */
 	unsigned quic_other; /* enum ds_quic_other_policy */
+	struct ds_tunnel tunnel; /* GRE toward the service's site (ip_version 0 = none) */
 };
 
 /* One entry: its address node, its protocol and its policies (each only for its own protocol). */
@@ -57,15 +58,18 @@ read_entry(struct walk *w, const struct yaml_node *item, const struct yaml_node 
 	   struct entry_options *o)
 {
 	struct field f[] = { { "address", true, NULL, NULL }, { "dtls13", false, NULL, NULL },
-			     { "protocol", false, NULL, NULL }, { "quic_other_versions", false, NULL, NULL } };
+			     { "protocol", false, NULL, NULL }, { "quic_other_versions", false, NULL, NULL },
+			     { "tunnel", false, NULL, NULL } };
 
-	*o = (struct entry_options){ DS_PROTO_DTLS, DS_DTLS13_HVR_DOWNGRADE, DS_QUIC_OTHER_VERSION_NEGOTIATION };
+	*o = (struct entry_options){ DS_PROTO_DTLS, DS_DTLS13_HVR_DOWNGRADE, DS_QUIC_OTHER_VERSION_NEGOTIATION, { 0 } };
 	*address = item;
 	if (item->kind != YAML_NODE_MAP)
 		return true;
-	if (!walk_map(w, item, "services", f, 4))
+	if (!walk_map(w, item, "services", f, 5))
 		return false;
 	*address = f[0].value;
+	if (f[4].value != NULL && !config_read_tunnel(w, f[4].value, &o->tunnel))
+		return false;
 	if (f[2].value != NULL && !walk_choice(w, f[2].value, "services.protocol", protocol_names, 2, &o->protocol))
 		return false;
 	if (f[1].value != NULL && o->protocol != DS_PROTO_DTLS)
@@ -107,6 +111,7 @@ config_read_services(struct walk *w, const struct yaml_node *seq, struct ds_conf
 			return walk_fail(w, item, "services", "more than %d services", DS_SERVICE_MAX);
 		cfg->dtls13[cfg->services.count - 1] = (enum ds_dtls13_policy)o.dtls13;
 		cfg->quic_other[cfg->services.count - 1] = (enum ds_quic_other_policy)o.quic_other;
+		cfg->tunnel[cfg->services.count - 1] = o.tunnel;
 	}
 	return true;
 }

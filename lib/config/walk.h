@@ -79,6 +79,17 @@ bool config_read_metrics(struct walk *w, const struct yaml_node *map, struct ds_
 bool config_read_events(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
 bool config_read_capture(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
 
+/* The network keys of one port (network.c), each NULL when absent. */
+struct port_network_nodes {
+	const struct yaml_node *control_address, *kernel_interface, *kernel_rate, *vlan, *mtu;
+};
+
+/* network.c: a port's place in its network, a service's tunnel, the announced routes. */
+bool config_read_port_network(struct walk *w, const struct port_network_nodes *n, const char *ctx,
+			      struct ds_port_config *port);
+bool config_read_tunnel(struct walk *w, const struct yaml_node *map, struct ds_tunnel *t);
+bool config_read_announce(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
+
 /* A file named in the configuration, relative to its folder unless absolute; false if too long. */
 bool config_resolve_path(const char *config_path, const char *file, char *out, size_t len);
 

@@ -183,6 +183,13 @@ ds_outcome_is_client_hello(enum ds_outcome outcome)
 	return outcome == DS_OUT_DTLS_CLIENT_HELLO || outcome == DS_OUT_DTLS_CLIENT_HELLO_COOKIE;
 }
 
+/** Whether an outcome is a frame to a protected service (its info names the service): they come first. */
+static inline bool
+ds_outcome_is_service(enum ds_outcome outcome)
+{
+	return outcome < DS_OUT_UDP_NOT_SERVICE;
+}
+
 /** Whether an outcome is a QUIC Initial (with or without a token). */
 static inline bool
 ds_outcome_is_quic_initial(enum ds_outcome outcome)

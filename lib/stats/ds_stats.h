@@ -99,7 +99,20 @@
 	  "such reports that found the control plane's queue full (the source reports again)") \
 	X(CAPTURE_SAMPLED, "capture_sampled", 0, "dropped frames copied for the drop capture (capture.sample_every)") \
 	X(CAPTURE_LOST, "capture_lost", 0, \
-	  "dropped frames sampled but not copied: capture pool or queue full (the capture is bounded)")
+	  "dropped frames sampled but not copied: capture pool or queue full (the capture is bounded)") \
+	X(TO_KERNEL, "to_kernel", 1, \
+	  "outside frames for the appliance itself (ARP, ND, to a control address) handed to its kernel interface") \
+	X(DROPPED_KERNEL_RATE, "dropped_kernel_rate", 1, \
+	  "outside frames for the kernel interface over ports.outside.kernel_rate, or its queue full") \
+	X(INSIDE_TO_KERNEL, "inside_to_kernel", 0, \
+	  "inside frames for the appliance itself handed to the inside kernel interface") \
+	X(FROM_KERNEL, "from_kernel", 0, "frames the kernel interfaces sent, out of their data ports") \
+	X(GRE_DECAPSULATED, "gre_decapsulated", 0, \
+	  "GRE packets to a control address whose inner packet was scrubbed (counted by its own outcome)") \
+	X(TUNNEL_ENCAPSULATED, "tunnel_encapsulated", 0, "frames sent to their service's site through its GRE tunnel") \
+	X(DROPPED_TUNNEL_MTU, "dropped_tunnel_mtu", 1, \
+	  "frames too long for their service's tunnel at ports.inside.mtu (or no headroom to encapsulate)") \
+	X(VLAN_RETAGGED, "vlan_retagged", 0, "frames whose 802.1Q tag was added, changed or removed for their port")
 
 /** What the appliance did. */
 enum ds_action {
@@ -137,7 +150,7 @@ void ds_stats_sum(const struct ds_stats *const *blocks, unsigned n, struct ds_st
 
 /**
  * Whether the frame laws hold in a snapshot: rx_outside equals the sum of the fates, and rx_inside equals
- * forwarded_outside + dropped_inside.
+ * forwarded_outside + dropped_inside + inside_to_kernel.
  */
 bool ds_stats_conserved(const struct ds_stats *s);
 

@@ -72,7 +72,8 @@ bool
 ds_stats_conserved(const struct ds_stats *s)
 {
 	return s->action[DS_ACT_RX_OUTSIDE] == ds_stats_fates(s) &&
-	       s->action[DS_ACT_RX_INSIDE] == s->action[DS_ACT_FORWARDED_OUTSIDE] + s->action[DS_ACT_DROPPED_INSIDE];
+	       s->action[DS_ACT_RX_INSIDE] ==
+		       s->action[DS_ACT_FORWARDED_OUTSIDE] + s->action[DS_ACT_DROPPED_INSIDE] + s->action[DS_ACT_INSIDE_TO_KERNEL];
 }
 
 bool

@@ -41,7 +41,8 @@ data_path_eal(const char *prog, unsigned mem_mb)
 
 /* A configuration file and a random secret in a private folder. */
 static int
-write_config(struct data_path *dp, unsigned id, const char *mode, const char *rest, char *path, size_t path_len)
+write_config(struct data_path *dp, unsigned id, const char *mode, const char *const port_extra[DS_PORT_COUNT],
+	     const char *rest, char *path, size_t path_len)
 {
 	FILE *f;
 
@@ -56,9 +57,11 @@ write_config(struct data_path *dp, unsigned id, const char *mode, const char *re
 	fprintf(f, "  outside:\n    device: net_ring_dp%u_outside\n", id);
 	if (strcmp(mode, "routed") == 0)
 		fprintf(f, "    next_hop_mac: \"02:00:00:00:00:01\"\n");
+	fprintf(f, "%s", port_extra[DS_PORT_OUTSIDE]);
 	fprintf(f, "  inside:\n    device: net_ring_dp%u_inside\n", id);
 	if (strcmp(mode, "routed") == 0)
 		fprintf(f, "    next_hop_mac: \"02:00:00:00:00:02\"\n");
+	fprintf(f, "%s", port_extra[DS_PORT_INSIDE]);
 	fprintf(f, "%s", rest);
 	return fclose(f);
 }
@@ -102,12 +105,21 @@ int
 data_path_open(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring, unsigned mbufs,
 	       char *err, size_t err_len)
 {
+	static const char *const none[DS_PORT_COUNT] = { "", "" };
+
+	return data_path_open_ports(dp, mode, none, rest, tx_ring, mbufs, err, err_len);
+}
+
+int
+data_path_open_ports(struct data_path *dp, const char *mode, const char *const port_extra[DS_PORT_COUNT],
+		     const char *rest, unsigned tx_ring, unsigned mbufs, char *err, size_t err_len)
+{
 	static unsigned opened;
 	const unsigned id = opened++;
 	char path[256], name[RTE_MEMPOOL_NAMESIZE];
 
 	memset(dp, 0, sizeof(*dp));
-	if (write_config(dp, id, mode, rest, path, sizeof(path)) != 0) {
+	if (write_config(dp, id, mode, port_extra, rest, path, sizeof(path)) != 0) {
 		snprintf(err, err_len, "cannot write the configuration");
 		return -1;
 	}

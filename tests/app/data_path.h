@@ -55,6 +55,10 @@ void data_path_eal(const char *prog, unsigned mem_mb);
 int data_path_open(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring, unsigned mbufs,
 		   char *err, size_t err_len);
 
+/** data_path_open() with more keys for each port (@p port_extra: YAML lines indented for ports.<role>). */
+int data_path_open_ports(struct data_path *dp, const char *mode, const char *const port_extra[DS_PORT_COUNT],
+			 const char *rest, unsigned tx_ring, unsigned mbufs, char *err, size_t err_len);
+
 /** data_path_open(), or bail out of the test with the reason. */
 void data_path_open_or_bail(struct data_path *dp, const char *mode, const char *rest, unsigned tx_ring,
 			    unsigned mbufs);

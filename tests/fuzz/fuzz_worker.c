@@ -3,14 +3,17 @@
  * libFuzzer target: the appliance's whole worker (tests/app/data_path.c: the real worker loop on DPDK
  * ring ports) on bursts of frames from the fuzzer, inline and routed, with verified flows in its table;
  * the routed one challenges only under attack and lists sources of bad cookies automatically, its
- * control plane ticking 100 ms per input (states switch and entries come and go as inputs go by).
+ * control plane ticking 100 ms per input (states switch and entries come and go as inputs go by), and
+ * is a host on its networks: a VLAN 100 outside, control addresses and kernel rings on both ports, the
+ * IPv4 service's traffic in GRE (worker_local.c).
  * Input layout: worker_input.h. After every input, any broken invariant traps:
  *   - the counters conserve (every frame of either port has exactly one fate), and so do the flows
  *     (active = made by cookie + learned from the service's records + loaded - expired);
  *   - no flow is made by a cookie (the fuzzer cannot make a valid one: such a flow would be forged);
  *     flows and connection IDs learned from the inside (where the fuzzer plays the service too) are
  *     at most one each per frame received there;
- *   - no frame leaves either port larger than the largest frame of the input;
+ *   - no frame leaves either port larger than the largest frame of the input (plus a GRE header and a
+ *     VLAN tag on the routed path), and every frame given the kernel is marked with its port;
  *   - every mbuf is back in the pool once the ports' rings are emptied.
  */
 #include <stdint.h>
@@ -22,9 +25,17 @@
 #include "tap.h"
 #include "worker_input.h"
 
-enum { PATHS = 2, MAX_FRAMES = 256 };
+enum { PATHS = 2, MAX_FRAMES = 256, GROWTH = 48 /* IPv6 GRE and a tag */ };
 
 static struct data_path paths[PATHS];
+static struct rte_ring *to_kernel;
+
+/* The routed path's ports: ds_exception_attach() gives its worker the ring the test empties. */
+static const char *const routed_ports[DS_PORT_COUNT] = {
+	"    vlan: 100\n    control_address: [\"10.0.0.254/24\", \"fd00::fe/64\"]\n    kernel_interface: fuzzout\n",
+	"    control_address: 192.0.2.1/24\n    kernel_interface: fuzzin\n    mtu: 1400\n",
+};
+#define ROUTED_TUNNEL "services:\n  - address: \"10.0.0.2:4433\"\n    tunnel: { local: 192.0.2.1, remote: 192.0.2.2 }\n"
 static uint64_t flows_made[PATHS];
 static void
 require(int cond)
@@ -75,6 +86,7 @@ close_paths(void)
 
 	for (p = 0; p < PATHS; p++)
 		data_path_close(&paths[p]);
+	rte_ring_free(to_kernel);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -85,9 +97,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static struct hello hellos[HELLOS_MAX];
 	static const char *const modes[PATHS] = { "inline", "routed" };
+	static const char *const none[DS_PORT_COUNT] = { "", "" };
 	static const char *const rest[PATHS] = {
 		FUZZ_SERVICES,
-		FUZZ_SERVICES "challenge:\n  mode: under-attack\n  on_rate: 50\n  off_rate: 10\n  off_after: 1\n"
+		FUZZ_SERVICES_WITH(ROUTED_TUNNEL) "challenge:\n  mode: under-attack\n  on_rate: 50\n  off_rate: 10\n  off_after: 1\n"
 			      "auto_blocklist:\n  bad_cookies: 2\n  duration: 1\n",
 	};
 	char err[512];
@@ -98,7 +111,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (hellos_load(hellos, HELLOS_MAX, false) == 0)
 		tap_bail("no ClientHello in the captures");
 	for (p = 0; p < PATHS; p++) {
-		if (data_path_open(&paths[p], modes[p], rest[p], 1024, 2048, err, sizeof(err)) != 0)
+		if (data_path_open_ports(&paths[p], modes[p], p == 1 ? routed_ports : none, rest[p], 1024, 2048, err,
+					 sizeof(err)) != 0)
 			tap_bail("data path: %s", err);
 		verify_clients(&paths[p], &hellos[0]);
 		flows_made[p] = data_path_stats(&paths[p])->action[DS_ACT_FLOW_INSERTED];
@@ -106,8 +120,26 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			tap_bail("%s: %lu flows verified, %u expected", modes[p], (unsigned long)flows_made[p],
 				 2 * FUZZ_FLOWS);
 	}
+	to_kernel = rte_ring_create("fuzz_to_kernel", 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (to_kernel == NULL)
+		tap_bail("kernel ring");
+	paths[1].worker->to_kernel = to_kernel;
 	atexit(close_paths);
 	return 0;
+}
+
+/* What the routed path gave its kernel interfaces: each frame marked with one of its ports. */
+static void
+check_kernel(const struct data_path *dp)
+{
+	struct rte_mbuf *m[64];
+	unsigned n, i;
+
+	while ((n = rte_ring_dequeue_burst(to_kernel, (void **)m, 64, NULL)) != 0) {
+		for (i = 0; i < n; i++)
+			require(m[i]->port == dp->ports.id[DS_PORT_OUTSIDE] || m[i]->port == dp->ports.id[DS_PORT_INSIDE]);
+		rte_pktmbuf_free_bulk(m, n);
+	}
 }
 
 static void
@@ -158,7 +190,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(s->action[DS_ACT_FLOW_LEARNED_INSIDE] + s->action[DS_ACT_FLOW_REFRESHED_INSIDE] <=
 				s->action[DS_ACT_RX_INSIDE] &&
 			s->action[DS_ACT_FLOW_CID_LEARNED] <= s->action[DS_ACT_RX_INSIDE]);
-		check_sent(&paths[p], largest);
+		if (p == 1)
+			check_kernel(&paths[p]);
+		check_sent(&paths[p], largest + (p == 1 ? GROWTH : 0));
 		require(data_path_mbufs_in_use(&paths[p]) == 0);
 	}
 	return 0;

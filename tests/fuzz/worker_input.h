@@ -22,8 +22,10 @@
 
 enum { FUZZ_FLOWS = 64, FUZZ_CTRL_INSIDE = 1, FUZZ_CTRL_ROUTED = 2 };
 
-#define FUZZ_SERVICES \
-	"services:\n  - \"10.0.0.2:4433\"\n  - \"[fd00::2]:4433\"\ncookie:\n  secret_file: cookie.secret\n" \
+#define FUZZ_SERVICES FUZZ_SERVICES_WITH("services:\n  - \"10.0.0.2:4433\"\n")
+/* The same, the IPv4 service given as @p v4 (a list entry with its own keys). */
+#define FUZZ_SERVICES_WITH(v4) \
+	v4 "  - \"[fd00::2]:4433\"\ncookie:\n  secret_file: cookie.secret\n" \
 	"blocklist:\n  - 198.18.0.0/15\n  - \"2001:db8:bad::/48\"\n"
 
 /* Legitimate clients (IPv4 source @p ip_version 4 or 6) built on a real ClientHello. */

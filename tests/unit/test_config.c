@@ -50,6 +50,8 @@ struct config_case {
 };
 
 #define ROUTED_OUT "    device: net_af_packet0,iface=out0\n    next_hop_mac: \"02:00:00:00:00:01\"\n"
+#define NET_OUT "    device: net_af_packet0,iface=out0\n    control_address: [\"198.51.100.2/24\", \"2001:db8::2/64\"]\n" \
+	"    kernel_interface: dsout\n"
 #define ROUTED_IN "    device: net_af_packet1,iface=in0\n    next_hop_mac: \"02:00:00:00:00:02\"\n"
 
 static const struct config_case cases[] = {
@@ -97,6 +99,43 @@ static const struct config_case cases[] = {
 	  { { "mode:", "mode: routed\n" },
 	    { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    next_hop_mac: \"03:00:00:00:00:01\"\n" },
 	    { "    device: net_af_packet1", ROUTED_IN } } },
+	{ "the appliance on its networks: control addresses, kernel interface, VLAN, MTU", NULL, NULL,
+	  { { "    device: net_af_packet0", NET_OUT "    vlan: 100\n    mtu: 9000\n    kernel_rate: 500\n" } } },
+	{ "control address without a kernel interface", "10:22: ports.outside.control_address", "needs kernel_interface",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    control_address: 198.51.100.2/24\n" } } },
+	{ "control address that is not one", "10:22: ports.outside.control_address", "'198.51.100.300/24' is not an address",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    control_address: 198.51.100.300/24\n"
+	      "    kernel_interface: dsout\n" } } },
+	{ "control address prefix too long", "10:22: ports.outside.control_address", "an IPv4 prefix length is 1..32",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    control_address: 198.51.100.2/33\n"
+	      "    kernel_interface: dsout\n" } } },
+	{ "multicast control address", "10:23: ports.outside.control_address", "'ff02::1' is not a unicast address",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    control_address: [ff02::1]\n"
+	      "    kernel_interface: dsout\n" } } },
+	{ "kernel interface name too long", "10:23: ports.outside.kernel_interface", "1 to 15 characters",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    kernel_interface: a-name-too-long-for-linux\n" } } },
+	{ "kernel interface name with a slash", "10:23: ports.outside.kernel_interface", "letters, digits",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    kernel_interface: ds/out\n" } } },
+	{ "VLAN out of range", "10:11: ports.outside.vlan", "4095 is out of range (expected 1..4094)",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    vlan: 4095\n" } } },
+	{ "MTU below IPv6's minimum", "10:10: ports.outside.mtu", "(expected 1280..9600)",
+	  { { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    mtu: 576\n" } } },
+	{ "a service's GRE tunnel", NULL, NULL,
+	  { { "  - \"192.0.2.10:4433\"", "  - address: \"192.0.2.10:4433\"\n    tunnel: { type: gre, local: 203.0.113.1, remote: 203.0.113.2 }\n" } } },
+	{ "tunnel ends of two families", "14:43: services.tunnel.remote", "local and remote must be of one family",
+	  { { "  - \"192.0.2.10:4433\"", "  - address: \"192.0.2.10:4433\"\n    tunnel: { local: 203.0.113.1, remote: \"2001:db8::2\" }\n" } } },
+	{ "tunnel of an unknown type", "14:21: services.tunnel.type", "'ipip' is not one of: gre",
+	  { { "  - \"192.0.2.10:4433\"", "  - address: \"192.0.2.10:4433\"\n    tunnel: { type: ipip, local: 203.0.113.1, remote: 203.0.113.2 }\n" } } },
+	{ "tunnel without its remote end", "14:13: services.tunnel", "missing key 'remote'",
+	  { { "  - \"192.0.2.10:4433\"", "  - address: \"192.0.2.10:4433\"\n    tunnel: { local: 203.0.113.1 }\n" } } },
+	{ "announced routes", NULL, NULL,
+	  { { "    device: net_af_packet0", NET_OUT }, { NULL, "announce:\n  table: 100\n  prefixes: [192.0.2.0/24, 2001:db8::/48]\n" } } },
+	{ "announce without a kernel interface", "18:3: announce", "needs ports.outside.kernel_interface",
+	  { { NULL, "announce:\n  table: 100\n  prefixes: [192.0.2.0/24]\n" } } },
+	{ "announce into the kernel's main table", "20:10: announce.table", "254 is one of the kernel's own tables",
+	  { { "    device: net_af_packet0", NET_OUT }, { NULL, "announce:\n  table: 254\n  prefixes: [192.0.2.0/24]\n" } } },
+	{ "announce a prefix that is not one", "21:14: announce.prefixes", "192.0.2.0/33",
+	  { { "    device: net_af_packet0", NET_OUT }, { NULL, "announce:\n  table: 100\n  prefixes: [192.0.2.0/33]\n" } } },
 	{ "MAC with a missing byte", "10:19: ports.outside.next_hop_mac", "expected a MAC address",
 	  { { "mode:", "mode: routed\n" },
 	    { "    device: net_af_packet0", "    device: net_af_packet0,iface=out0\n    next_hop_mac: \"02:00:00:00:01\"\n" },
@@ -302,6 +341,14 @@ check_frozen(const char *path)
 		{ { "the HVR limit switched off, and metrics", NULL, NULL,
 		    { { NULL, "hvr_rate_limit:\n  per_prefix: 0\nmetrics:\n  listen: \"127.0.0.1:9469\"\n" } } },
 		  "hvr_rate_limit (on/off, prefixes, entries), metrics" },
+		{ { "a service's tunnel", NULL, NULL,
+		    { { "  - \"192.0.2.10:4433\"",
+			"  - address: \"192.0.2.10:4433\"\n    tunnel: { local: 203.0.113.1, remote: 203.0.113.2 }\n" } } },
+		  "" },
+		{ { "a port's kernel interface, and announced routes", NULL, NULL,
+		    { { "    device: net_af_packet0", NET_OUT },
+		      { NULL, "announce:\n  table: 100\n  prefixes: [192.0.2.0/24]\n" } } },
+		  "ports, announce" },
 	};
 	static struct ds_config running, next;
 	char text[4096], err[1024], names[512];
