@@ -626,7 +626,7 @@ ds_worker_apply_live(struct ds_worker *w, const struct ds_live_settings *s)
 	memcpy(w->fast.local_fallback, s->local_fallback, sizeof(w->fast.local_fallback));
 	memcpy(w->tunnel, s->tunnel, sizeof(w->tunnel));
 	w->tunnel_services = 0;
-	for (i = 0; i < s->services.count; i++)
+	for (i = 0; i < s->services.count && i < DS_SERVICE_MAX; i++)
 		w->tunnel_services |= (uint64_t)(s->tunnel[i].ip_version != 0) << i;
 	w->fast.drop_non_ip_inside = s->drop_non_ip_inside;
 	memcpy(w->fast.dtls13, s->dtls13, sizeof(w->fast.dtls13));

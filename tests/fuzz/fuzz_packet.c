@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: any bytes through the classifier (both ways: to a service, and from one) and, for a
  * ClientHello, the HVR writer; for a QUIC Initial the Retry writer, for another QUIC version the
- * Version Negotiation writer.
+ * Version Negotiation writer; and the look for frames to the appliance itself (lib/packet/local.c) with
+ * control addresses 10.0.0.1 and fd00::1: a GRE frame is opened (its inner packet then classified) and
+ * re-encapsulated to its own length.
  *
  * Input layout: one control byte, then the frame. Control bit 0 protects only UDP port 4433 (DTLS) and
  * 443 (QUIC) (else every port is DTLS); bits 1-5 + 1 give the cookie length. Any broken invariant traps, so the fuzzer keeps
@@ -16,6 +18,7 @@
 #include "ds_cookie_engine.h"
 #include "ds_hvr.h"
 #include "ds_keyring.h"
+#include "ds_local.h"
 #include "ds_retry.h"
 #include "ds_wire.h"
 #include "hvr_rules.h"
@@ -23,6 +26,10 @@
 static struct ds_service_set services;
 static struct ds_cookie_engine *engine;
 static struct ds_keyring *keyring;
+static const struct ds_local_addrs control = {
+	.n4 = 1, .n6 = 1, .v4 = { { 10, 0, 0, 1 } }, .v6 = { { 0xfd, 0, [15] = 1 } },
+};
+
 
 static void
 require(int cond)
@@ -71,6 +78,24 @@ check_reply(const uint8_t *frame, size_t len, const struct ds_service_set *svc)
 			info.server_cid_offset + info.server_cid_len <= info.dtls_offset + info.dtls_len);
 }
 
+/* A frame for the appliance: a GRE one opened in place must leave a whole IP packet's start behind. */
+static void
+check_local(uint8_t *frame, size_t len, const struct ds_service_set *svc)
+{
+	struct ds_gre_info gre;
+	struct ds_frame_info info;
+	uint32_t shift;
+
+	if (ds_local_classify(frame, len, &control, &gre) != DS_LOCAL_GRE)
+		return;
+	require(gre.outer_l3 >= DS_ETH_HDR_LEN && gre.outer_l3 < gre.inner_l3 && gre.inner_l3 < len);
+	shift = ds_gre_decap(frame, &gre);
+	require(shift == gre.inner_l3 - gre.outer_l3);
+	require(ds_load_be16(frame + shift + gre.outer_l3 - 2) == gre.inner_ethertype);
+	require((unsigned)ds_classify(frame + shift, len - shift, svc, &info) < DS_OUT_COUNT);
+	check_offsets(&info, len - shift);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -109,6 +134,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(frame, data + 1, len);
 	memcpy(request, data + 1, len);
 
+	check_local(frame, len, svc);
+	memcpy(frame, request, len);
 	require((unsigned)ds_classify(frame, len, svc, &info) < DS_OUT_COUNT);
 	require(memcmp(frame, request, len) == 0);
 	check_offsets(&info, len);
