@@ -12,6 +12,8 @@
 #include "ds_stats.h"
 #include "talkers.h"
 
+struct ds_health;
+
 struct ds_control {
 	const struct ds_config *cfg;
 	const struct ds_stats *const *blocks; /* one per worker */
@@ -23,6 +25,7 @@ struct ds_control {
 	const struct ds_challenge *challenge;       /* which services are challenged, and why */
 	const struct ds_auto_blocklist *auto_block; /* NULL when off */
 	struct ds_talkers *talkers;     /* top talkers merged by the main lcore (talkers.h) */
+	const struct ds_health *health; /* the health check (health.h); NULL before it exists */
 	struct ds_stats last;           /* totals at the previous live line, for rates */
 };
 

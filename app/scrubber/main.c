@@ -424,7 +424,8 @@ main(int argc, char **argv)
 	a.control = (struct ds_control){ .cfg = &a.cfg, .blocks = a.workers.stats, .n_workers = a.cfg.n_workers,
 					 .port_ids = { a.ports.id[0], a.ports.id[1] }, .start_ms = mono_ms(),
 					 .last_ms = mono_ms(), .challenge = &a.workers.challenge,
-					 .auto_block = a.workers.auto_block, .talkers = &a.workers.talkers };
+					 .auto_block = a.workers.auto_block, .talkers = &a.workers.talkers,
+					 .health = &a.health };
 	/* An operator who cannot see or steer the box must know at once, not find out under attack. */
 	if (ds_capture_open(&a.capture, &a.cfg, &a.workers, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);

@@ -17,6 +17,7 @@
 #include <rte_ethdev.h>
 
 #include "ds_prometheus.h"
+#include "health.h"
 #include "log.h"
 
 _Static_assert((int)DS_PORT_COUNT <= (int)DS_PROMETHEUS_MAX_PORTS, "every port role in the exposition");
@@ -48,6 +49,11 @@ take_snapshot(const struct ds_control *c, struct ds_prometheus_state *st)
 	st->tsc_hz = rte_get_tsc_hz();
 	st->key_epoch = __atomic_load_n(&c->cookie_epoch, __ATOMIC_RELAXED);
 	st->flow_capacity = c->cfg->flow_capacity;
+	if (c->health != NULL) {
+		st->health_known = true;
+		st->healthy = __atomic_load_n(&c->health->healthy, __ATOMIC_RELAXED);
+		st->announced = c->health->announced;
+	}
 	st->n_services = c->cfg->services.count;
 	for (s = 0; s < st->n_services; s++) {
 		ds_service_format(&c->cfg->services.entries[s], st->service[s].name, sizeof(st->service[s].name));

@@ -66,6 +66,9 @@ struct ds_prometheus_state {
 	uint64_t tsc_hz;     /**< TSC frequency, to turn busy cycles into seconds */
 	uint64_t key_epoch;  /**< epoch of the cookie key that makes cookies now */
 	uint64_t flow_capacity; /**< verified flows each worker's table holds (flows.capacity); 0 = not shown */
+	bool health_known;   /**< the health check ran: healthy and announced are shown */
+	bool healthy;        /**< every worker polling, links up, keys current (app/scrubber/health.c) */
+	bool announced;      /**< the announce routes are in their kernel table */
 	unsigned n_services; /**< entries of service[] in use */
 	struct ds_prometheus_service service[DS_SERVICE_MAX];
 	unsigned n_ports;    /**< entries of port[] in use */

@@ -179,6 +179,12 @@ ds_prometheus_write(FILE *f, const struct ds_stats *workers, unsigned n_workers,
 		family(f, "flow_capacity", "", "gauge", "verified flows each worker's table holds: flows_active / flow_capacity is its fill");
 		fprintf(f, PREFIX "flow_capacity %" PRIu64 "\n", st->flow_capacity);
 	}
+	if (st->health_known) {
+		family(f, "healthy", "", "gauge", "1 while every worker polls, both links are up and the cookie keys are current");
+		fprintf(f, PREFIX "healthy %d\n", st->healthy);
+		family(f, "routes_announced", "", "gauge", "1 while the announce routes are in their kernel table");
+		fprintf(f, PREFIX "routes_announced %d\n", st->announced);
+	}
 	write_services(f, workers, n_workers, st);
 	write_ports(f, st);
 	write_talkers(f, st);

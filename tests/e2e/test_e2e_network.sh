@@ -139,6 +139,8 @@ announce:
   withdraw_wait_ms: 1500
 stats:
   interval: 1
+metrics:
+  listen: "127.0.0.1:9469"
 EOF
 
 # ---- BIRD on both sides ----
@@ -217,6 +219,10 @@ check $? "the appliance answers IPv6 neighbour discovery and ping on its control
 health=$(telemetry /dtls_scrubber/health "r['healthy'], r['announced'], r['table']")
 [ "$health" = "1 1 100" ]
 check $? "telemetry says healthy, routes announced in table 100: $health"
+# gauge NAME: one of the appliance's Prometheus gauges, as a scrape sees it.
+gauge() { in_ns box curl -s http://127.0.0.1:9469/metrics | awk -v n="dtls_scrubber_$1" '$1 == n {print $2}'; }
+[ "$(gauge healthy) $(gauge routes_announced)" = "1 1" ]
+check $? "Prometheus says so too: dtls_scrubber_healthy $(gauge healthy), dtls_scrubber_routes_announced $(gauge routes_announced)"
 
 # ---- a spoofed flood and real handshakes along the route, through the tunnel ----
 "$pcapgen" --template "$root/tests/captures/ossl_dtls10.pcap" --kind ch1 --count $FLOOD --sources 254 \
@@ -247,6 +253,8 @@ check $? "control traffic went to the kernel interfaces on both sides (BGP, ARP,
 echo /dtls_scrubber/drain,on | dpdk-telemetry.py -f "$TB_PREFIX" >/dev/null 2>&1
 wait_until $((HOLD + 2)) no_route
 check $? "draining withdrew the route while the appliance runs: $(telemetry /dtls_scrubber/health "r['reason']")"
+[ "$(gauge healthy) $(gauge routes_announced)" = "0 0" ]
+check $? "drained, the gauges say unhealthy and not announced"
 echo /dtls_scrubber/drain,off | dpdk-telemetry.py -f "$TB_PREFIX" >/dev/null 2>&1
 wait_until 30 has_route
 check $? "undrained and healthy, it is announced again: $(route_on_rtr)"
