@@ -12,6 +12,7 @@
 #include "ds_keyring.h"
 #include "events.h"
 #include "log.h"
+#include "neighbours.h"
 #include "netlink.h"
 #include "ports.h"
 #include "workers.h"
@@ -38,7 +39,8 @@ ds_health_init(struct ds_health *h, const struct ds_config *cfg, unsigned ifinde
 
 /* "" when the appliance can scrub, else the first reason it cannot. */
 static void
-judge(struct ds_health *h, const struct ds_workers *ws, const struct ds_ports *ports, char *why, size_t len)
+judge(struct ds_health *h, const struct ds_workers *ws, const struct ds_ports *ports,
+      const struct ds_neighbours *next_hops, char *why, size_t len)
 {
 	const struct ds_cookie_keyset *ks = ws->view.current->keys;
 	const uint64_t period_ms = (uint64_t)ds_cookie_keyset_params(ks)->period_s * 1000;
@@ -58,6 +60,8 @@ judge(struct ds_health *h, const struct ds_workers *ws, const struct ds_ports *p
 	for (r = 0; r < DS_PORT_COUNT && why[0] == '\0'; r++)
 		if (!ports->link_known[r] || !ports->link_up[r])
 			snprintf(why, len, "port %s: link down", ds_port_role_name((enum ds_port_role)r));
+	if (why[0] == '\0')
+		ds_neighbours_missing(next_hops, why, len);
 	/* The keys follow the clock: keys an epoch behind mean rotation stopped (cookies would fail). */
 	if (why[0] == '\0' && ds_cookie_keyset_epoch(ks) + 1 < clock_epoch)
 		snprintf(why, len, "cookie keys of epoch %" PRIu64 " in force, the clock is at %" PRIu64,
@@ -93,12 +97,13 @@ set_routes(struct ds_health *h, bool add)
 }
 
 void
-ds_health_tick(struct ds_health *h, const struct ds_workers *ws, const struct ds_ports *ports)
+ds_health_tick(struct ds_health *h, const struct ds_workers *ws, const struct ds_ports *ports,
+	       const struct ds_neighbours *next_hops)
 {
 	char why[sizeof(h->reason)], quoted[2 * sizeof(h->reason)];
 	bool healthy;
 
-	judge(h, ws, ports, why, sizeof(why));
+	judge(h, ws, ports, next_hops, why, sizeof(why));
 	healthy = why[0] == '\0';
 	if (healthy != h->healthy || strcmp(why, h->reason) != 0) {
 		if (healthy)

@@ -4,7 +4,7 @@
 
 /*
  * Whether the appliance can scrub (every worker polling, both links up, the cookie keys of the clock's
- * epoch in force), said in telemetry and events, and acted on: while healthy, the announce.prefixes
+ * epoch in force, next hops given by address resolved), said in telemetry and events, and acted on: while healthy, the announce.prefixes
  * routes sit in kernel table announce.table through the outside kernel interface, for BIRD or FRR to
  * announce over BGP; unhealthy or stopping, they are taken out. A crash takes the interface and so the
  * routes with it: the daemon withdraws as soon as the kernel tells it, or its peer at the hold time.
@@ -15,6 +15,7 @@
 
 #include "ds_config.h"
 
+struct ds_neighbours;
 struct ds_workers;
 struct ds_ports;
 
@@ -35,7 +36,8 @@ struct ds_health {
 int ds_health_init(struct ds_health *h, const struct ds_config *cfg, unsigned ifindex, char *err, size_t err_len);
 
 /* Once per control tick: judge, then announce or withdraw. */
-void ds_health_tick(struct ds_health *h, const struct ds_workers *ws, const struct ds_ports *ports);
+void ds_health_tick(struct ds_health *h, const struct ds_workers *ws, const struct ds_ports *ports,
+		    const struct ds_neighbours *next_hops);
 
 /* The appliance is stopping: withdraw now and never announce again. */
 void ds_health_stop(struct ds_health *h);

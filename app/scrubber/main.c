@@ -31,6 +31,7 @@
 #include "events.h"
 #include "exception.h"
 #include "health.h"
+#include "neighbours.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "ports.h"
@@ -177,6 +178,7 @@ struct appliance {
 	struct ds_reload reload;         /* SIGHUP and /dtls_scrubber/reload */
 	struct ds_exception exception;   /* the kernel interfaces (ports.*.kernel_interface) */
 	struct ds_health health;         /* judged every tick; announce: routes while healthy */
+	struct ds_neighbours next_hops;  /* routed next hops given by address, resolved by the kernel */
 	uint8_t state_key[32]; /* MAC key of flows.state_file, derived from the master secret */
 };
 
@@ -185,6 +187,7 @@ teardown(struct appliance *a)
 {
 	ds_metrics_http_stop(a->metrics); /* its thread reads the workers' counters */
 	ds_health_free(&a->health);    /* withdraws what is still announced */
+	ds_neighbours_free(&a->next_hops);
 	ds_capture_close(&a->capture); /* before the workers: it drains their queues */
 	ds_exception_free(&a->exception);
 	ds_workers_free(&a->workers);
@@ -259,6 +262,18 @@ watch_flow_tables(struct appliance *a, uint64_t now, uint64_t *refused_before, u
 	*last_event = now;
 }
 
+/* Next hops given by address: what the kernel resolved goes to the workers. */
+static void
+watch_next_hops(struct appliance *a, uint64_t now)
+{
+	const unsigned changed = ds_neighbours_tick(&a->next_hops, now);
+	unsigned r;
+
+	for (r = 0; r < DS_PORT_COUNT; r++)
+		if ((changed >> r) & 1)
+			ds_workers_set_next_hop(&a->workers, (enum ds_port_role)r, a->next_hops.port[r].mac);
+}
+
 /* The main lcore's loop: keys, live line, the clock; until a signal or the duration. */
 static void
 control_loop(struct appliance *a, const struct options *o)
@@ -280,7 +295,8 @@ control_loop(struct appliance *a, const struct options *o)
 		__atomic_store_n(&a->control.cookie_epoch, ds_cookie_keyset_epoch(ds_keyring_current(a->keyring)),
 				 __ATOMIC_RELAXED);
 		ds_ports_watch_links(&a->ports);
-		ds_health_tick(&a->health, &a->workers, &a->ports);
+		watch_next_hops(a, mono_ms());
+		ds_health_tick(&a->health, &a->workers, &a->ports, &a->next_hops);
 		ds_metrics_http_tick(a->metrics, &a->control);
 		now = mono_ms();
 		watch_flow_tables(a, now, &refused, &full_event);
@@ -353,6 +369,8 @@ start_network(struct appliance *a, char *err, size_t err_len)
 	if (ds_exception_create(&a->exception, &a->cfg, &a->ports, a->pool, err, err_len) != 0)
 		return -1;
 	ds_exception_attach(&a->exception, &a->workers);
+	if (ds_neighbours_init(&a->next_hops, &a->cfg, a->exception.ifindex, err, err_len) != 0)
+		return -1;
 	return ds_health_init(&a->health, &a->cfg, a->exception.ifindex[DS_PORT_OUTSIDE], err, err_len);
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -18,6 +19,7 @@ struct request {
 	union {
 		struct ifaddrmsg ifa;
 		struct rtmsg rt;
+		struct ndmsg nd;
 	} body;
 	uint8_t attrs[REQUEST_MAX];
 };
@@ -84,6 +86,57 @@ transact(int fd, struct request *r)
 			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
 				return -EPROTO;
 			return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+		}
+	}
+}
+
+int
+ds_netlink_neighbour(int fd, unsigned ifindex, unsigned ip_version, const uint8_t *addr, uint8_t mac[6])
+{
+	static uint32_t seq = 1u << 30;
+	uint8_t answer[ANSWER_MAX];
+	struct request r;
+	ssize_t n;
+
+	memset(&r, 0, sizeof(r));
+	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
+	r.h.nlmsg_type = RTM_GETNEIGH;
+	r.h.nlmsg_flags = NLM_F_REQUEST;
+	r.h.nlmsg_seq = ++seq;
+	r.body.nd.ndm_family = ip_version == 4 ? AF_INET : AF_INET6;
+	r.body.nd.ndm_ifindex = (int)ifindex;
+	add_attr(&r, NDA_DST, addr, ip_version == 4 ? 4 : 16);
+	if (send(fd, &r, r.h.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		const struct nlmsghdr *h;
+
+		n = recv(fd, answer, sizeof(answer), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (const struct nlmsghdr *)answer; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			const struct ndmsg *nd = NLMSG_DATA(h);
+			const struct rtattr *a;
+			int left;
+
+			if (h->nlmsg_seq != r.h.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))
+					       ? ((const struct nlmsgerr *)NLMSG_DATA(h))->error
+					       : -EPROTO;
+			if (h->nlmsg_type != RTM_NEWNEIGH || h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)))
+				return -EPROTO;
+			if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
+				return -EAGAIN;
+			left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
+			for (a = (const struct rtattr *)((const uint8_t *)nd + NLMSG_ALIGN(sizeof(*nd))); RTA_OK(a, left);
+			     a = RTA_NEXT(a, left))
+				if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6) {
+					memcpy(mac, RTA_DATA(a), 6);
+					return 0;
+				}
+			return -EAGAIN;
 		}
 	}
 }

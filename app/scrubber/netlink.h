@@ -24,4 +24,11 @@ int ds_netlink_add_address(int fd, unsigned ifindex, unsigned ip_version, const 
 /* Add (replacing) or delete the route of @p p through interface @p ifindex in table @p table. 0 or -errno. */
 int ds_netlink_route(int fd, bool add, uint32_t table, const struct ds_prefix *p, unsigned ifindex);
 
+/*
+ * The link-layer address the kernel has for @p addr on interface @p ifindex. 0 with @p mac set when the
+ * entry is usable (reachable, stale, delayed, probing, permanent); -EAGAIN while it is being resolved
+ * or failed; -ENOENT when there is none; another -errno on error.
+ */
+int ds_netlink_neighbour(int fd, unsigned ifindex, unsigned ip_version, const uint8_t *addr, uint8_t mac[6]);
+
 #endif /* DS_NETLINK_H */

@@ -49,6 +49,7 @@ struct ds_live_settings {
 	uint32_t bad_rate, bad_burst;        /**< auto_blocklist.forgive_per_s and bad_cookies (when on) */
 	uint32_t flow_idle_s;                /**< flows.idle_timeout */
 	struct ds_tunnel tunnel[DS_SERVICE_MAX]; /**< per service: GRE toward its site */
+	uint8_t next_hop[2][6];              /**< routed: each port's next hop MAC (configured, or resolved) */
 };
 
 /** One published snapshot. Never changed once published. */

@@ -624,6 +624,8 @@ ds_worker_apply_live(struct ds_worker *w, const struct ds_live_settings *s)
 	w->services = s->services;
 	memcpy(w->fast.fate, s->fate, sizeof(w->fast.fate));
 	memcpy(w->fast.local_fallback, s->local_fallback, sizeof(w->fast.local_fallback));
+	for (i = 0; i < DS_PORT_COUNT; i++)
+		memcpy(w->fast.next_hop[i].addr_bytes, s->next_hop[i], RTE_ETHER_ADDR_LEN);
 	memcpy(w->tunnel, s->tunnel, sizeof(w->tunnel));
 	w->tunnel_services = 0;
 	for (i = 0; i < s->services.count && i < DS_SERVICE_MAX; i++)

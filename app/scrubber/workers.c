@@ -95,6 +95,10 @@ live_settings_of(const struct ds_config *cfg, struct ds_live_settings *s)
 	s->services = cfg->services;
 	fates_of(cfg, s->fate, s->local_fallback);
 	memcpy(s->tunnel, cfg->tunnel, sizeof(s->tunnel));
+	/* A next hop given by address keeps what was resolved (ports cannot change at reload). */
+	for (r = 0; r < DS_PORT_COUNT; r++)
+		if (cfg->ports[r].next_hop_ip_version == 0)
+			memcpy(s->next_hop[r], cfg->ports[r].next_hop_mac, 6);
 	s->drop_non_ip_inside = cfg->non_ip == DS_POLICY_DROP;
 	for (r = 0; r < DS_SERVICE_MAX; r++) {
 		s->dtls13[r] = (uint8_t)cfg->dtls13[r];
@@ -412,6 +416,17 @@ ds_workers_tick(struct ds_workers *ws)
 		ds_auto_blocklist_poll(ws->auto_block, now_ms);
 	ds_talkers_collect(&ws->talkers, ws->talker_blocks, ws->n, &ws->talkers_seen);
 	ds_view_reclaim(&ws->view);
+}
+
+_Static_assert(sizeof(((struct ds_live_settings *)0)->next_hop) == DS_PORT_COUNT * RTE_ETHER_ADDR_LEN,
+	       "a next hop per port");
+
+void
+ds_workers_set_next_hop(struct ds_workers *ws, enum ds_port_role role, const uint8_t mac[6])
+{
+	memcpy(ws->live->next_hop[role], mac, 6);
+	ws->live_pending = true;
+	publish_live(ws);
 }
 
 void

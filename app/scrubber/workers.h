@@ -70,6 +70,9 @@ void ds_workers_tick(struct ds_workers *ws);
  */
 void ds_workers_reload(struct ds_workers *ws, const struct ds_config *cfg);
 
+/* A routed port's next hop MAC, resolved (neighbours.h): to the workers through the view. */
+void ds_workers_set_next_hop(struct ds_workers *ws, enum ds_port_role role, const uint8_t mac[6]);
+
 /* Launch every worker on its lcore (they run until *quit). */
 void ds_workers_launch(const struct ds_workers *ws);
 

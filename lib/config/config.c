@@ -210,6 +210,7 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 		{ "kernel_rate", false, NULL, NULL },
 		{ "vlan", false, NULL, NULL },
 		{ "mtu", false, NULL, NULL },
+		{ "next_hop", false, NULL, NULL },
 	};
 	static const char *const rss_modes[] = { "symmetric", "driver" };
 	char sub[64];
@@ -221,7 +222,9 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 	walk_join(sub, sizeof(sub), ctx, "device");
 	if (!read_device(w, f[0].value, sub, port))
 		return false;
-	*next_hop_node = f[1].value;
+	*next_hop_node = f[1].value != NULL ? f[1].value : f[10].value;
+	if (f[1].value != NULL && f[10].value != NULL)
+		return walk_fail(w, f[10].value, ctx, "next_hop and next_hop_mac: one or the other");
 	walk_join(sub, sizeof(sub), ctx, "next_hop_mac");
 	if (f[1].value != NULL) {
 		if (!read_mac(w, f[1].value, sub, port->next_hop_mac))
@@ -241,6 +244,14 @@ read_port(struct walk *w, const struct yaml_node *map, const char *ctx, struct d
 	if (f[4].value != NULL && !walk_choice(w, f[4].value, sub, rss_modes, 2, &rss))
 		return false;
 	port->rss = (enum ds_rss_mode)rss;
+	walk_join(sub, sizeof(sub), ctx, "next_hop");
+	if (f[10].value != NULL) {
+		if (f[6].value == NULL)
+			return walk_fail(w, f[10].value, sub, "needs kernel_interface: the kernel resolves the address");
+		if (!config_read_next_hop(w, f[10].value, sub, port))
+			return false;
+		port->has_next_hop = true;
+	}
 	return config_read_port_network(w, &(struct port_network_nodes){ f[5].value, f[6].value, f[7].value,
 									 f[8].value, f[9].value }, ctx, port);
 }
@@ -269,9 +280,9 @@ read_ports(struct walk *w, const struct yaml_node *map, struct ds_config *cfg)
 
 		walk_join(ctx, sizeof(ctx), "ports", ds_port_role_name((enum ds_port_role)r));
 		if (cfg->mode == DS_MODE_ROUTED && next_hop[r] == NULL)
-			return walk_fail(w, f[r].value, ctx, "routed mode needs next_hop_mac");
+			return walk_fail(w, f[r].value, ctx, "routed mode needs next_hop_mac (or next_hop)");
 		if (cfg->mode == DS_MODE_INLINE && next_hop[r] != NULL)
-			return walk_fail(w, next_hop[r], ctx, "next_hop_mac is only used in routed mode");
+			return walk_fail(w, next_hop[r], ctx, "next_hop_mac and next_hop are only used in routed mode");
 	}
 	return true;
 }

@@ -66,6 +66,8 @@ struct ds_port_config {
 	bool is_pci;
 	bool has_next_hop;
 	uint8_t next_hop_mac[6];        /**< routed mode: where frames leaving this port go */
+	uint8_t next_hop_ip_version;    /**< routed mode, instead: 4 or 6 when next_hop names an address ... */
+	uint8_t next_hop_ip[16];        /**< ... whose MAC the kernel interface resolves (0 = next_hop_mac) */
 	uint16_t rx_desc;
 	uint16_t tx_desc;
 	enum ds_rss_mode rss;

@@ -169,6 +169,18 @@ read_tunnel_address(struct walk *w, const struct yaml_node *v, const char *ctx, 
 	return true;
 }
 
+/* A routed port's next hop by address: a unicast address of either family. */
+bool
+config_read_next_hop(struct walk *w, const struct yaml_node *v, const char *ctx, struct ds_port_config *port)
+{
+	if (!read_tunnel_address(w, v, ctx, &port->next_hop_ip_version, port->next_hop_ip))
+		return false;
+	if (port->next_hop_ip_version == 4 ? port->next_hop_ip[0] == 0 || port->next_hop_ip[0] >= 224
+					   : port->next_hop_ip[0] == 0xFF)
+		return walk_fail(w, v, ctx, "'%s' is not a unicast address", v->value);
+	return true;
+}
+
 bool
 config_read_tunnel(struct walk *w, const struct yaml_node *map, struct ds_tunnel *t)
 {

@@ -87,6 +87,7 @@ struct port_network_nodes {
 /* network.c: a port's place in its network, a service's tunnel, the announced routes. */
 bool config_read_port_network(struct walk *w, const struct port_network_nodes *n, const char *ctx,
 			      struct ds_port_config *port);
+bool config_read_next_hop(struct walk *w, const struct yaml_node *v, const char *ctx, struct ds_port_config *port);
 bool config_read_tunnel(struct walk *w, const struct yaml_node *map, struct ds_tunnel *t);
 bool config_read_announce(struct walk *w, const struct yaml_node *map, struct ds_config *cfg);
 
