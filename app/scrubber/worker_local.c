@@ -133,7 +133,8 @@ worker_to_site(struct ds_worker *w, struct rte_mbuf *m, const struct ds_frame_in
 {
 	if (ds_outcome_is_service(info->outcome) && ((w->tunnel_services >> info->service) & 1)) {
 		const struct ds_tunnel *t = &w->tunnel[info->service];
-		const uint32_t overhead = ds_gre_overhead(t), mtu = w->fast.mtu[DS_PORT_INSIDE] ? w->fast.mtu[DS_PORT_INSIDE] : DEFAULT_MTU;
+		const uint32_t overhead = ds_gre_overhead(t);
+		const uint32_t mtu = w->fast.mtu[DS_PORT_INSIDE] != 0 ? w->fast.mtu[DS_PORT_INSIDE] : DEFAULT_MTU;
 		const uint32_t inner_len = info->dtls_offset + info->dtls_len - info->l3_offset;
 		uint8_t *frame;
 
