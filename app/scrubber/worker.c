@@ -152,6 +152,8 @@ classify_burst(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **p
 				break;
 			}
 			ds_cookie_request_from_frame(&b->req[b->n_hello], frame, info);
+			/* The MAC input is written now, while the frame is in the cache: no second pass. */
+			ds_cookie_engine_stage(w->engine, w->fast.cookie_mode, b->n_hello, &b->req[b->n_hello]);
 			b->hello[b->n_hello++] = i;
 			break;
 		case DS_FATE_QUIC_INITIAL:
@@ -345,7 +347,7 @@ check_hellos(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkt
 		}
 		ds_ratelimit_locate_burst(w->hvr_limit, addrs, versions, b->n_hello, limit);
 	}
-	ds_cookie_engine_run(w->engine, ks, b->req, b->n_hello, cookies, verdicts);
+	ds_cookie_engine_run_staged(w->engine, ks, b->req, b->n_hello, cookies, verdicts);
 	if (ds_cookie_engine_errors(w->engine) != errors_before)
 		DS_STATS_ADD(w->stats->action[DS_ACT_COOKIE_ENGINE_ERRORS],
 			     ds_cookie_engine_errors(w->engine) - errors_before);

@@ -71,6 +71,28 @@ void ds_cookie_engine_run(struct ds_cookie_engine *e, const struct ds_cookie_key
 			  const struct ds_cookie_request *req, unsigned n,
 			  uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts);
 
+/**
+ * One pass over each frame: write request @p i's MAC input into the engine now, while the caller has
+ * its frame in the cache (a worker, as it classifies), for the next ds_cookie_engine_run_staged().
+ * AES-CMAC inputs are written where they will be encrypted; the request's pointers are not read again
+ * for the input.
+ *
+ * @param mode
+ *   The format the next run's key set has (a run under another format makes the inputs again).
+ * @param i
+ *   < DS_COOKIE_BURST_MAX: the request's place in the next run.
+ */
+void ds_cookie_engine_stage(struct ds_cookie_engine *e, enum ds_cookie_mode mode, unsigned i,
+			    const struct ds_cookie_request *req);
+
+/**
+ * ds_cookie_engine_run() over @p n requests whose inputs were staged, request i at place i. More than
+ * DS_COOKIE_BURST_MAX requests, or inputs staged for another format, are made again from @p req.
+ */
+void ds_cookie_engine_run_staged(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks,
+				 const struct ds_cookie_request *req, unsigned n,
+				 uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts);
+
 /** MAC jobs ipsec-mb failed to complete (their requests were refused); 0 on a healthy engine. */
 uint64_t ds_cookie_engine_errors(const struct ds_cookie_engine *e);
 

@@ -32,8 +32,10 @@ struct ds_cookie_engine {
 	alignas(64) uint8_t long_inputs[DS_COOKIE_BURST_MAX][DS_COOKIE_WOLFSSL_INPUT_MAX];
 	const uint8_t *src[DS_COOKIE_BURST_MAX];
 	uint16_t input_len[DS_COOKIE_BURST_MAX];
-	/* AES-CMAC: each job's padded message, encrypted in place (an IPv6 input is 5 blocks). */
+	/* AES-CMAC: each job's padded message, encrypted in place (an IPv6 input is 5 blocks). The first
+	 * DS_COOKIE_BURST_MAX rows are also where the requests' inputs are staged in that format. */
 	alignas(64) uint8_t cbc[JOBS_MAX][80];
+	int staged_mode;                   /* format the staged inputs were written for, -1 = none */
 	uint8_t check_current[DS_COOKIE_BURST_MAX]; /* compare against job i itself */
 	uint16_t extra_first[DS_COOKIE_BURST_MAX];  /* first verification job with another key */
 	uint8_t extra_count[DS_COOKIE_BURST_MAX];
@@ -80,6 +82,8 @@ tag_len(enum ds_cookie_mode mode)
 	}
 }
 
+static const uint8_t cmac_zero_iv[16] __attribute__((aligned(16)));
+
 /* Fields that stay the same from burst to burst, set when the mode changes. */
 static void
 prepare_jobs(struct ds_cookie_engine *e, enum ds_cookie_mode mode)
@@ -92,8 +96,19 @@ prepare_jobs(struct ds_cookie_engine *e, enum ds_cookie_mode mode)
 		IMB_JOB *job = &e->jobs[j];
 
 		memset(job, 0, sizeof(*job));
-		job->cipher_mode = IMB_CIPHER_NULL;
 		job->cipher_direction = IMB_DIR_ENCRYPT;
+		if (mode == DS_COOKIE_AES_CMAC) {
+			/* CBC-MAC in place (run_cmac_burst()): the job's own row in, the same row out. */
+			job->cipher_mode = IMB_CIPHER_CBC;
+			job->chain_order = IMB_ORDER_CIPHER_HASH;
+			job->hash_alg = IMB_AUTH_NULL;
+			job->key_len_in_bytes = IMB_KEY_128_BYTES;
+			job->iv = cmac_zero_iv;
+			job->iv_len_in_bytes = 16;
+			job->dst = e->cbc[j];
+			continue;
+		}
+		job->cipher_mode = IMB_CIPHER_NULL;
 		job->chain_order = IMB_ORDER_HASH_CIPHER;
 		job->hash_alg = hash_alg(mode);
 		job->auth_tag_output = e->tags[j];
@@ -137,39 +152,37 @@ run_hash_burst(struct ds_cookie_engine *e, IMB_HASH_ALG alg, unsigned n)
 static void
 run_cmac_burst(struct ds_cookie_engine *e, unsigned n)
 {
-	static const uint8_t zero_iv[16] __attribute__((aligned(16)));
 	unsigned j, done, chunk;
 
-	for (j = 0; j < n; j++) {
+	/* Last job first: verification jobs copy their message from a request's row before that row's own
+	 * job pads and XORs it in place. */
+	for (j = n; j-- > 0;) {
 		IMB_JOB *job = &e->jobs[j];
 		const struct epoch_key *key = job->user_data;
 		const unsigned len = (unsigned)job->msg_len_to_hash_in_bytes;
 		const unsigned blocks = len == 0 ? 1 : (len + 15) / 16;
 		const uint8_t *sub = len != 0 && len % 16 == 0 ? key->cmac_k1 : key->cmac_k2;
 		uint8_t *m = e->cbc[j], *last = m + 16 * (blocks - 1);
-		unsigned k;
+		uint64_t w[2], k[2];
 
 		if (blocks * 16 > sizeof(e->cbc[j])) {
 			job->status = IMB_STATUS_INVALID_ARGS;
 			continue;
 		}
-		memcpy(m, job->src, len);
+		/* A request's own job finds its input staged where it is encrypted. */
+		if (job->src != m)
+			memcpy(m, job->src, len);
 		if (len % 16 != 0 || len == 0) {
 			m[len] = 0x80;
 			memset(m + len + 1, 0, blocks * 16 - len - 1);
 		}
-		for (k = 0; k < 16; k++)
-			last[k] ^= sub[k];
-		job->cipher_mode = IMB_CIPHER_CBC;
-		job->cipher_direction = IMB_DIR_ENCRYPT;
-		job->chain_order = IMB_ORDER_CIPHER_HASH;
-		job->hash_alg = IMB_AUTH_NULL;
-		job->key_len_in_bytes = IMB_KEY_128_BYTES;
+		memcpy(w, last, 16);
+		memcpy(k, sub, 16);
+		w[0] ^= k[0];
+		w[1] ^= k[1];
+		memcpy(last, w, 16);
 		job->enc_keys = key->cmac_expanded;
-		job->iv = zero_iv;
-		job->iv_len_in_bytes = 16;
 		job->src = m;
-		job->dst = m;
 		job->cipher_start_src_offset_in_bytes = 0;
 		job->msg_len_to_cipher_in_bytes = 16 * blocks;
 	}
@@ -282,10 +295,44 @@ input_of(enum ds_cookie_mode mode, const struct ds_cookie_request *req, uint8_t 
 	}
 }
 
-/* One MAC burst: @p n <= DS_COOKIE_BURST_MAX requests, so that every job fits the engine's arrays. */
+/* Where request i's input goes in @p mode: AES-CMAC encrypts it where it lies, the others read it. */
+static uint8_t *
+row_of(struct ds_cookie_engine *e, enum ds_cookie_mode mode, unsigned i)
+{
+	switch (mode) {
+	case DS_COOKIE_AES_CMAC:
+		return e->cbc[i];
+	case DS_COOKIE_WOLFSSL:
+		return e->long_inputs[i];
+	default:
+		return e->inputs[i];
+	}
+}
+
+static void
+stage(struct ds_cookie_engine *e, enum ds_cookie_mode mode, unsigned i, const struct ds_cookie_request *req)
+{
+	uint8_t *row = row_of(e, mode, i);
+
+	e->src[i] = row;
+	e->input_len[i] = (uint16_t)input_of(mode, req, row);
+}
+
+void
+ds_cookie_engine_stage(struct ds_cookie_engine *e, enum ds_cookie_mode mode, unsigned i,
+		       const struct ds_cookie_request *req)
+{
+	if (i >= DS_COOKIE_BURST_MAX || (unsigned)mode >= DS_COOKIE_MODE_COUNT)
+		return;
+	stage(e, mode, i, req);
+	e->staged_mode = (int)mode;
+}
+
+/* One MAC burst: @p n <= DS_COOKIE_BURST_MAX requests, so that every job fits the engine's arrays.
+ * With @p staged, their inputs are already in their rows (ds_cookie_engine_stage()). */
 static void
 run_chunk(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks, const struct ds_cookie_request *req,
-	  unsigned n, uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts)
+	  unsigned n, uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts, bool staged)
 {
 	const struct ds_cookie_params *p = &ks->params;
 	const bool foreign = !ds_cookie_has_key_id(p->mode);
@@ -294,11 +341,12 @@ run_chunk(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks, const s
 	unsigned i, j, n_jobs = n;
 
 	prepare_jobs(e, p->mode);
+	/* Inputs staged for another format (a test's engine shared between key sets) are made again. */
+	staged &= e->staged_mode == (int)p->mode;
+	e->staged_mode = -1;
 	for (i = 0; i < n; i++) {
-		uint8_t *in = p->mode == DS_COOKIE_WOLFSSL ? e->long_inputs[i] : e->inputs[i];
-
-		e->src[i] = in;
-		e->input_len[i] = (uint16_t)input_of(p->mode, &req[i], in);
+		if (!staged)
+			stage(e, p->mode, i, &req[i]);
 		set_job(e, i, i, &ks->keys[0]);
 	}
 	for (i = 0; i < n; i++)
@@ -339,8 +387,19 @@ ds_cookie_engine_run(struct ds_cookie_engine *e, const struct ds_cookie_keyset *
 	/* Job slots, inputs and tags are sized for one burst: a longer call is several bursts. */
 	for (done = 0; done < n; done += chunk) {
 		chunk = n - done < DS_COOKIE_BURST_MAX ? n - done : DS_COOKIE_BURST_MAX;
-		run_chunk(e, ks, req + done, chunk, cookies + done, verdicts + done);
+		run_chunk(e, ks, req + done, chunk, cookies + done, verdicts + done, false);
 	}
+}
+
+void
+ds_cookie_engine_run_staged(struct ds_cookie_engine *e, const struct ds_cookie_keyset *ks,
+			    const struct ds_cookie_request *req, unsigned n,
+			    uint8_t (*cookies)[DS_COOKIE_MAX_LEN], enum ds_cookie_verdict *verdicts)
+{
+	if (n <= DS_COOKIE_BURST_MAX)
+		run_chunk(e, ks, req, n, cookies, verdicts, true);
+	else
+		ds_cookie_engine_run(e, ks, req, n, cookies, verdicts);
 }
 
 uint64_t
@@ -462,6 +521,7 @@ ds_cookie_engine_init(void *mem, char *err, size_t err_len)
 
 	memset(e, 0, sizeof(*e));
 	e->prepared_mode = -1;
+	e->staged_mode = -1;
 	e->mgr = imb_mgr_init_in((char *)mem + engine_head(), err, err_len);
 	if (e->mgr == NULL)
 		return NULL;

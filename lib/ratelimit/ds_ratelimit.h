@@ -11,7 +11,8 @@
  * for listing).
  *
  * Each prefix has a token bucket kept as its theoretical arrival time (GCRA: one 64-bit TSC value,
- * exact with no refill arithmetic). Prefixes live in a fixed table of 4-entry buckets made at start:
+ * exact with no refill arithmetic). Prefixes live in a fixed table of 4-entry buckets made at start
+ * (an entry is 16 bytes: the prefix's keyed hash and its time, a bucket one cache line):
  * no allocation, bounded memory. A prefix not in its bucket takes the slot of an idle prefix (its
  * bucket already full again, so forgetting it changes nothing), else the least loaded one, which
  * starts over with a full bucket: recycling can only give a victim a burst more, never block a
@@ -104,7 +105,7 @@ bool ds_ratelimit_allow(struct ds_ratelimit *rl, const uint8_t *addr, unsigned i
 /** Where a prefix's state is: found once, used later. */
 struct ds_ratelimit_ref {
 	void *bucket;               /**< the prefix's bucket, being fetched */
-	uint64_t hi, lo, family;    /**< the masked prefix and its IP version */
+	uint64_t tag;               /**< the prefix's keyed hash, marked with its IP version */
 };
 
 /**

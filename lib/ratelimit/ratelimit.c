@@ -8,16 +8,22 @@
 
 enum { WAYS = 4, LINE = 64 };
 
-/* One prefix: its family, its masked address and its theoretical arrival time. */
+/*
+ * One prefix: its tag and its theoretical arrival time. The tag is the prefix's keyed hash (its lowest
+ * bit the family), not the prefix itself: sixteen bytes an entry put a bucket of four in one cache
+ * line, one miss per located prefix instead of two. Two prefixes of a bucket with the same 63-bit hash
+ * would share an allowance; the key is secret and drawn at each start, so nobody can aim for that.
+ */
 struct entry {
-	uint64_t hi, lo;
+	uint64_t tag;
 	uint64_t tat;   /* 0: free */
-	uint64_t family;
 };
 
 struct bucket {
 	struct entry e[WAYS];
 } __attribute__((aligned(LINE)));
+
+_Static_assert(sizeof(struct bucket) == LINE, "a bucket is one cache line");
 
 /*
  * The buckets follow the header in the same block: one allocation the caller can place on its socket,
@@ -58,7 +64,7 @@ ds_ratelimit_init(void *mem, const struct ds_ratelimit_params *p)
 	const size_t size = ds_ratelimit_size(p);
 	struct ds_ratelimit *rl = mem;
 
-	/* A misaligned block would spread each bucket (two cache lines) over three: a third miss per lookup. */
+	/* A misaligned block would spread each bucket over two cache lines: a second miss per lookup. */
 	if (size == 0 || mem == NULL || (uintptr_t)mem % LINE != 0)
 		return NULL;
 	memset(rl, 0, size);
@@ -153,10 +159,29 @@ prefix_key(const struct ds_ratelimit *rl, const uint8_t *addr, unsigned ip_versi
  * one IPv6 address (hi = the IPv4 prefix, lo = 1: inside the reserved ::/32), and even then the two
  * keep separate entries, which compare the family.
  */
-static uint32_t
-bucket_of(const struct ds_ratelimit *rl, uint64_t family, uint64_t hi, uint64_t lo)
+static uint64_t
+hash_of(const struct ds_ratelimit *rl, unsigned ip_version, uint64_t hi, uint64_t lo)
 {
-	return (uint32_t)ds_siphash_2u64(&rl->key, hi, family == 4 ? 1 : lo) & rl->mask;
+	return ds_siphash_2u64(&rl->key, hi, ip_version == 4 ? 1 : lo);
+}
+
+/* The entry's tag: the hash, its lowest bit replaced by the family (an IPv4 prefix and the one IPv6
+ * /128 that hashes alike keep apart). */
+static uint64_t
+tag_of(uint64_t hash, unsigned ip_version)
+{
+	return (hash & ~UINT64_C(1)) | (ip_version != 4);
+}
+
+static void
+point_at(const struct ds_ratelimit *rl, uint64_t hash, unsigned ip_version, struct ds_ratelimit_ref *ref)
+{
+	const struct bucket *b = &rl->buckets[(uint32_t)hash & rl->mask];
+
+	__builtin_prefetch(b, 1);
+	/* Locating only reads the table; allow_ref(), given it writable, updates the bucket. */
+	ref->bucket = (void *)b;
+	ref->tag = tag_of(hash, ip_version);
 }
 
 uint32_t
@@ -165,22 +190,17 @@ ds_ratelimit_bucket_of(const struct ds_ratelimit *rl, const uint8_t *addr, unsig
 	uint64_t hi, lo;
 
 	prefix_key(rl, addr, ip_version, &hi, &lo);
-	return bucket_of(rl, ip_version, hi, lo);
+	return (uint32_t)hash_of(rl, ip_version, hi, lo) & rl->mask;
 }
 
 void
 ds_ratelimit_locate(const struct ds_ratelimit *rl, const uint8_t *addr, unsigned ip_version,
 		    struct ds_ratelimit_ref *ref)
 {
-	const struct bucket *b;
+	uint64_t hi, lo;
 
-	prefix_key(rl, addr, ip_version, &ref->hi, &ref->lo);
-	ref->family = ip_version;
-	b = &rl->buckets[bucket_of(rl, ref->family, ref->hi, ref->lo)];
-	__builtin_prefetch(b, 1);
-	__builtin_prefetch((const char *)b + LINE, 1);
-	/* Locating only reads the table; allow_ref(), given it writable, updates the bucket. */
-	ref->bucket = (void *)b;
+	prefix_key(rl, addr, ip_version, &hi, &lo);
+	point_at(rl, hash_of(rl, ip_version, hi, lo), ip_version, ref);
 }
 
 void
@@ -194,23 +214,14 @@ ds_ratelimit_locate_burst(const struct ds_ratelimit *rl, const uint8_t *const *a
 	for (done = 0; done < n; done += chunk) {
 		chunk = n - done < CHUNK ? n - done : CHUNK;
 		for (i = 0; i < chunk; i++) {
-			struct ds_ratelimit_ref *ref = &refs[done + i];
-
-			prefix_key(rl, addrs[done + i], ip_versions[done + i], &ref->hi, &ref->lo);
-			ref->family = ip_versions[done + i];
-			hi[i] = ref->hi;
-			lo[i] = ref->family == 4 ? 1 : ref->lo;
+			prefix_key(rl, addrs[done + i], ip_versions[done + i], &hi[i], &lo[i]);
+			lo[i] = ip_versions[done + i] == 4 ? 1 : lo[i];
 		}
 		/* Independent hashes in a plain loop: the compiler runs them side by side in vector lanes. */
 		for (i = 0; i < chunk; i++)
 			h[i] = ds_siphash_2u64(&rl->key, hi[i], lo[i]);
-		for (i = 0; i < chunk; i++) {
-			const struct bucket *b = &rl->buckets[(uint32_t)h[i] & rl->mask];
-
-			__builtin_prefetch(b, 1);
-			__builtin_prefetch((const char *)b + LINE, 1);
-			refs[done + i].bucket = (void *)b;
-		}
+		for (i = 0; i < chunk; i++)
+			point_at(rl, h[i], ip_versions[done + i], &refs[done + i]);
 	}
 }
 
@@ -225,7 +236,7 @@ ds_ratelimit_allow_ref(struct ds_ratelimit *rl, const struct ds_ratelimit_ref *r
 	for (i = 0; i < WAYS; i++) {
 		struct entry *x = &b->e[i];
 
-		if (x->hi == ref->hi && x->lo == ref->lo && x->family == ref->family && x->tat != 0)
+		if (x->tag == ref->tag && x->tat != 0)
 			e = x;
 		/* A free or idle slot is the best one to take; else the one furthest behind its limit. */
 		victim = x->tat < victim->tat ? x : victim;
@@ -233,9 +244,7 @@ ds_ratelimit_allow_ref(struct ds_ratelimit *rl, const struct ds_ratelimit_ref *r
 	if (e == NULL) {
 		if (victim->tat > now)
 			rl->evictions++;
-		victim->hi = ref->hi;
-		victim->lo = ref->lo;
-		victim->family = ref->family;
+		victim->tag = ref->tag;
 		victim->tat = now;
 		e = victim;
 	}

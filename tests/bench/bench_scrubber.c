@@ -600,9 +600,10 @@ run_case(struct rig *r, struct traffic_sets *t, enum case_id c, const struct opt
 	struct figure best = { 0 }, best_peer[PEER_COUNT] = { { 0 } }, best_gcm = { 0 };
 	struct peer_inputs in = { 0 };
 	const uint64_t epoch = ds_cookie_keyset_epoch(ks);
-	struct peer_cookie_key key = { .key_id = (uint8_t)epoch,
-				       .cookie_len = ds_cookie_keyset_params(ks)->cookie_len };
-	const bool peers = o->peers && (c == CASE_CH1 || c == CASE_CH2);
+	const struct ds_cookie_params *params = ds_cookie_keyset_params(ks);
+	struct peer_cookie_key key = { .mode = params->mode, .key_id = (uint8_t)epoch, .cookie_len = params->cookie_len };
+	/* The peers compute the scrubber's own formats (the foreign ones MAC other inputs). */
+	const bool peers = o->peers && (c == CASE_CH1 || c == CASE_CH2) && ds_cookie_has_key_id(params->mode);
 	const bool gcm_floor = o->peers && (c == CASE_QUIC || c == CASE_QUIC_TOKEN);
 	const double slice = o->seconds / REPEATS;
 	char err[256];

@@ -83,29 +83,58 @@ mac_floor_cmac_prepare(struct mac_floor *c, IMB_MGR *mgr, const uint8_t *key)
 }
 
 void
-mac_floor_cmac_burst(struct mac_floor *c, const uint8_t (*inputs)[DS_COOKIE_INPUT_MAX], const size_t *lens,
-		     unsigned n)
+mac_floor_cbc_prepare(struct mac_floor *c, IMB_MGR *mgr, const uint8_t *key)
 {
-	IMB_JOB *jobs[DS_COOKIE_BURST_MAX];
-	unsigned got = IMB_GET_NEXT_BURST(c->mgr, n, jobs), i;
+	static const uint8_t zero_iv[16] __attribute__((aligned(16)));
+	unsigned i;
 
-	for (i = 0; i < got; i++) {
-		jobs[i]->cipher_mode = IMB_CIPHER_NULL;
-		jobs[i]->cipher_direction = IMB_DIR_ENCRYPT;
-		jobs[i]->chain_order = IMB_ORDER_HASH_CIPHER;
-		jobs[i]->hash_alg = IMB_AUTH_AES_CMAC;
-		jobs[i]->src = inputs[i];
-		jobs[i]->hash_start_src_offset_in_bytes = 0;
-		jobs[i]->msg_len_to_hash_in_bytes = lens[i];
-		jobs[i]->auth_tag_output = c->tags[i];
-		jobs[i]->auth_tag_output_len_in_bytes = 16;
-		jobs[i]->u.CMAC._key_expanded = c->expanded;
-		jobs[i]->u.CMAC._skey1 = c->k1;
-		jobs[i]->u.CMAC._skey2 = c->k2;
+	mac_floor_cmac_prepare(c, mgr, key);
+	for (i = 0; i < DS_COOKIE_BURST_MAX; i++) {
+		IMB_JOB *job = &c->jobs[i];
+
+		memset(job, 0, sizeof(*job));
+		job->cipher_mode = IMB_CIPHER_CBC;
+		job->cipher_direction = IMB_DIR_ENCRYPT;
+		job->chain_order = IMB_ORDER_CIPHER_HASH;
+		job->hash_alg = IMB_AUTH_NULL;
+		job->key_len_in_bytes = IMB_KEY_128_BYTES;
+		job->enc_keys = c->expanded;
+		job->iv = zero_iv;
+		job->iv_len_in_bytes = 16;
+		job->dst = c->cbc_out[i];
 	}
-	IMB_SUBMIT_BURST(c->mgr, got, jobs);
-	while (IMB_FLUSH_BURST(c->mgr, DS_COOKIE_BURST_MAX, jobs) > 0)
-		;
+}
+
+unsigned
+mac_floor_cbc_burst(struct mac_floor *c, const uint8_t (*padded)[MAC_FLOOR_CBC_MAX], const size_t *lens, unsigned n)
+{
+	unsigned i, done = 0, chunk, start;
+
+	for (i = 0; i < n; i++) {
+		c->jobs[i].src = padded[i];
+		c->jobs[i].msg_len_to_cipher_in_bytes = lens[i];
+	}
+	for (start = 0; start < n; start += chunk) {
+		chunk = n - start < IMB_MAX_BURST_SIZE ? n - start : IMB_MAX_BURST_SIZE;
+		done += IMB_SUBMIT_CIPHER_BURST(c->mgr, c->jobs + start, chunk, IMB_CIPHER_CBC, IMB_DIR_ENCRYPT,
+						IMB_KEY_128_BYTES);
+	}
+	return done;
+}
+
+size_t
+mac_floor_cbc_pad(const uint8_t *in, size_t len, uint8_t out[MAC_FLOOR_CBC_MAX])
+{
+	const size_t padded = len == 0 ? 16 : (len + 15) / 16 * 16;
+
+	if (padded > MAC_FLOOR_CBC_MAX)
+		return 0;
+	memcpy(out, in, len);
+	if (padded != len) {
+		out[len] = 0x80;
+		memset(out + len + 1, 0, padded - len - 1);
+	}
+	return padded;
 }
 
 EVP_MAC_CTX *

@@ -18,6 +18,9 @@
 
 #include "ds_cookie.h"
 
+/* An IPv6 cookie input padded to whole AES blocks. */
+enum { MAC_FLOOR_CBC_MAX = 80 };
+
 struct mac_floor {
 	IMB_MGR *mgr;
 	IMB_HASH_ALG alg;
@@ -28,6 +31,7 @@ struct mac_floor {
 	alignas(16) uint32_t expanded[4 * 11];
 	alignas(16) uint8_t k1[16];
 	alignas(16) uint8_t k2[16];
+	alignas(64) uint8_t cbc_out[DS_COOKIE_BURST_MAX][MAC_FLOOR_CBC_MAX];
 };
 
 /* A manager on the code path the engine runs (ds_cookie_engine_arch()); NULL when out of memory. */
@@ -40,10 +44,19 @@ void mac_floor_hmac_prepare(struct mac_floor *c, IMB_MGR *mgr, bool sha1, const 
 unsigned mac_floor_hmac_burst(struct mac_floor *c, const uint8_t (*inputs)[DS_COOKIE_INPUT_MAX],
 			      const size_t *lens, unsigned n);
 
-/* AES-CMAC with a 16-byte @p key: no hash-burst call in ipsec-mb 1.3, the job API's burst calls. */
+/* AES-128 key schedule and the CMAC subkeys of a 16-byte @p key. */
 void mac_floor_cmac_prepare(struct mac_floor *c, IMB_MGR *mgr, const uint8_t *key);
-void mac_floor_cmac_burst(struct mac_floor *c, const uint8_t (*inputs)[DS_COOKIE_INPUT_MAX],
-			  const size_t *lens, unsigned n);
+
+/*
+ * AES-CMAC's floor through the cipher burst (what the engine's aes-cmac format runs): AES-128-CBC with a
+ * zero IV over inputs already padded to whole blocks (mac_floor_cbc_pad()), one IMB_SUBMIT_CIPHER_BURST.
+ */
+void mac_floor_cbc_prepare(struct mac_floor *c, IMB_MGR *mgr, const uint8_t *key);
+unsigned mac_floor_cbc_burst(struct mac_floor *c, const uint8_t (*padded)[MAC_FLOOR_CBC_MAX], const size_t *lens,
+			     unsigned n);
+
+/* @p in padded with 10* to whole blocks (RFC 4493's padding, without the subkey); returns the length. */
+size_t mac_floor_cbc_pad(const uint8_t *in, size_t len, uint8_t out[MAC_FLOOR_CBC_MAX]);
 
 /* An EVP_MAC context for a cookie format's MAC under @p key (exits when OpenSSL refuses). */
 EVP_MAC_CTX *openssl_mac_ctx(enum ds_cookie_mode mode, const uint8_t *key);

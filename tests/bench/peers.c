@@ -19,6 +19,8 @@
 
 enum { CHECK_EVERY = 256 };
 
+_Static_assert((int)PEER_PADDED_MAX == (int)MAC_FLOOR_CBC_MAX, "padded inputs as mac_floor.h lays them out");
+
 static double
 now_s(void)
 {
@@ -41,8 +43,10 @@ peer_inputs_make(struct peer_inputs *in, const struct frame_set *set)
 	in->mac_input_len = calloc(set->count, sizeof(*in->mac_input_len));
 	in->client_data = calloc(set->count, sizeof(*in->client_data));
 	in->client_data_len = calloc(set->count, sizeof(*in->client_data_len));
+	in->padded = calloc(set->count, sizeof(*in->padded));
+	in->padded_len = calloc(set->count, sizeof(*in->padded_len));
 	if (in->payload == NULL || in->payload_len == NULL || in->mac_input == NULL || in->mac_input_len == NULL ||
-	    in->client_data == NULL || in->client_data_len == NULL)
+	    in->client_data == NULL || in->client_data_len == NULL || in->padded == NULL || in->padded_len == NULL)
 		return -1;
 	for (i = 0; i < set->count; i++) {
 		const uint8_t *frame = frame_set_frame(set, i);
@@ -57,6 +61,7 @@ peer_inputs_make(struct peer_inputs *in, const struct frame_set *set)
 		in->payload_len[i] = (uint16_t)info.dtls_len;
 		in->mac_input_len[i] = ds_cookie_input(&req, in->mac_input[i]);
 		in->client_data_len[i] = ds_cookie_gnutls_client_data(&req, in->client_data[i]);
+		in->padded_len[i] = mac_floor_cbc_pad(in->mac_input[i], in->mac_input_len[i], in->padded[i]);
 	}
 	return 0;
 }
@@ -70,6 +75,8 @@ peer_inputs_free(struct peer_inputs *in)
 	free(in->mac_input_len);
 	free(in->client_data);
 	free(in->client_data_len);
+	free(in->padded);
+	free(in->padded_len);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -109,14 +116,20 @@ peer_ipsec_mb(const struct peer_inputs *in, const char *arch, const struct peer_
 	uint64_t n = 0, done = 0;
 	double t;
 
+	const bool cbc = k->mode == DS_COOKIE_AES_CMAC;
+
 	if (mgr == NULL || in->count < burst)
 		return -1;
-	mac_floor_hmac_prepare(&floor, mgr, false, k->key, sizeof(k->key));
+	if (cbc)
+		mac_floor_cbc_prepare(&floor, mgr, k->key);
+	else
+		mac_floor_hmac_prepare(&floor, mgr, k->mode == DS_COOKIE_HMAC_SHA1, k->key, sizeof(k->key));
 	do {
 		unsigned rep;
 
 		for (rep = 0; rep < CHECK_EVERY / 8; rep++) {
-			done += mac_floor_hmac_burst(&floor, in->mac_input + start, in->mac_input_len + start, burst);
+			done += cbc ? mac_floor_cbc_burst(&floor, in->padded + start, in->padded_len + start, burst)
+				    : mac_floor_hmac_burst(&floor, in->mac_input + start, in->mac_input_len + start, burst);
 			n += burst;
 			start = start + 2 * burst > in->count ? 0 : start + burst;
 		}
@@ -202,7 +215,7 @@ peer_openssl_listen(const struct peer_inputs *in, const struct peer_cookie_key *
 {
 	struct openssl_peer p = { .in = in, .key = k };
 
-	p.mac = openssl_mac_ctx(DS_COOKIE_HMAC_SHA256, k->key);
+	p.mac = openssl_mac_ctx(k->mode, k->key);
 	p.ctx = SSL_CTX_new(DTLS_server_method());
 	if (p.ctx == NULL)
 		return -1;

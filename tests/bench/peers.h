@@ -16,6 +16,9 @@
 #include "ds_secret.h"
 #include "frame_set.h"
 
+/* MAC_FLOOR_CBC_MAX (mac_floor.h brings ipsec-mb's names, which clash with OpenSSL's in peers.c). */
+enum { PEER_PADDED_MAX = 80 };
+
 /* The frames of a set as a server's socket would see them, and the bytes each MAC covers. */
 struct peer_inputs {
 	size_t count;
@@ -25,6 +28,8 @@ struct peer_inputs {
 	size_t *mac_input_len;
 	uint8_t (*client_data)[28];              /* GnuTLS: the client's sockaddr */
 	size_t *client_data_len;
+	uint8_t (*padded)[PEER_PADDED_MAX];    /* mac_input in whole AES blocks, for the CBC floor */
+	size_t *padded_len;
 };
 
 /* Classify every frame of @p set (all must be ClientHellos); -1 otherwise or when out of memory. */
@@ -38,14 +43,16 @@ struct peer_result {
 	uint64_t accepted;   /* valid cookies */
 };
 
-/* The cookie the appliance makes: K_epoch, its key_id, the length. */
+/* The cookie the appliance makes: its format, K_epoch, its key_id, the length. */
 struct peer_cookie_key {
+	enum ds_cookie_mode mode; /* hmac-sha256, hmac-sha1 or aes-cmac: the formats with the scrubber's input */
 	uint8_t key[32];
 	uint8_t key_id;
 	unsigned cookie_len;
 };
 
-/* HMAC-SHA256 of every input in HASH_BURSTs of @p burst on the engine's code path @p arch. */
+/* The MAC of the format's floor over every input, bursts of @p burst on the engine's code path @p arch:
+ * HMAC in HASH_BURSTs, or for aes-cmac AES-128-CBC over the padded inputs in CIPHER_BURSTs. */
 int peer_ipsec_mb(const struct peer_inputs *in, const char *arch, const struct peer_cookie_key *k, unsigned burst,
 		  double seconds, struct peer_result *res);
 
