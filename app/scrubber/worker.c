@@ -29,7 +29,6 @@
 enum { EXPIRE_BUDGET = 16, PREFETCH_AHEAD = 4, PREFETCH_BYTES = 512 };
 
 _Static_assert((int)DS_BURST <= (int)DS_COOKIE_BURST_MAX, "a burst's ClientHellos are one MAC burst");
-_Static_assert(DS_BURST <= DS_BURST_MASK_BITS, "records of a burst are marked in one 64-bit found mask");
 _Static_assert(DS_SERVICE_MAX <= 64, "services seen in a burst are marked in one 64-bit mask");
 
 /*
@@ -208,13 +207,14 @@ cid_key(const struct ds_worker *w, const struct outside_burst *b, struct rte_mbu
  * talking clients fresh; a record from an address with no flow passes if its CID has one, which is
  * how a client whose NAT rebound its address keeps its session. Returns the records passed by CID.
  */
-static uint64_t
-follow_cids(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint64_t found, uint64_t now)
+static void
+follow_cids(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, const bool *found, bool *by_cid,
+	    uint64_t now)
 {
 	struct ds_flow_key keys[DS_BURST];
 	const struct ds_flow_key *ask[DS_BURST];
 	uint16_t asked[DS_BURST], n_ask = 0, k;
-	uint64_t hits = 0, by_cid = 0;
+	bool hits[DS_BURST];
 
 	for (k = 0; k < b->n_record; k++) {
 		if (!cid_key(w, b, pkts, k, &keys[n_ask]))
@@ -224,31 +224,30 @@ follow_cids(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts
 		n_ask++;
 	}
 	if (n_ask == 0)
-		return 0;
-	ds_flow_lookup_bulk(w->flows, ask, n_ask, now, &hits);
+		return;
+	ds_flow_lookup_bulk(w->flows, ask, n_ask, now, hits);
 	for (k = 0; k < n_ask; k++)
-		if ((hits & (UINT64_C(1) << k)) && !(found & (UINT64_C(1) << asked[k])))
-			by_cid |= UINT64_C(1) << asked[k];
-	return by_cid;
+		by_cid[asked[k]] = hits[k] && !found[asked[k]];
 }
 
 /* Stage 3: records pass only for flows that showed a valid cookie or that their service vouched for. */
 static void
 check_records(struct ds_worker *w, struct outside_burst *b, struct rte_mbuf **pkts, uint64_t now)
 {
-	uint64_t found = 0, by_cid = 0;
+	bool found[DS_BURST], by_cid[DS_BURST];
 	uint16_t k;
 
 	if (b->n_record == 0)
 		return;
-	ds_flow_lookup_bulk(w->flows, b->key_ptr, b->n_record, now, &found);
+	ds_flow_lookup_bulk(w->flows, b->key_ptr, b->n_record, now, found);
+	memset(by_cid, 0, b->n_record * sizeof(by_cid[0]));
 	if (w->cid_services != 0)
-		by_cid = follow_cids(w, b, pkts, found, now);
+		follow_cids(w, b, pkts, found, by_cid, now);
 	for (k = 0; k < b->n_record; k++) {
 		const uint16_t i = b->record[k];
 
-		if ((found | by_cid) & (UINT64_C(1) << k)) {
-			if (by_cid & (UINT64_C(1) << k))
+		if (found[k] || by_cid[k]) {
+			if (by_cid[k])
 				count(w, DS_ACT_FLOW_CID_MATCHED);
 			to_inside(w, b, pkts[i], &b->info[i], DS_ACT_FORWARDED_VERIFIED);
 		} else {
@@ -492,12 +491,12 @@ learn_cids(struct ds_worker *w, struct inside_lessons *l, uint64_t now)
 {
 	const struct ds_flow_key *learn[DS_BURST];
 	enum ds_flow_insert_result results[DS_BURST];
-	uint64_t verified = 0;
+	bool verified[DS_BURST];
 	uint16_t n_learn = 0, k;
 
-	ds_flow_lookup_bulk(w->flows, l->cid_client_ptr, l->n_cid, now, &verified);
+	ds_flow_lookup_bulk(w->flows, l->cid_client_ptr, l->n_cid, now, verified);
 	for (k = 0; k < l->n_cid; k++)
-		if (verified & (UINT64_C(1) << k))
+		if (verified[k])
 			learn[n_learn++] = &l->cid[k];
 	if (n_learn == 0)
 		return;

@@ -111,10 +111,10 @@ bool ds_flow_key_from_server_cid(struct ds_flow_key *key, const uint8_t *frame, 
  * @param keys
  *   @p n keys.
  * @param found
- *   Bit i set when keys[i] is a verified flow.
+ *   @p n answers: found[i] when keys[i] is a verified flow.
  */
 void ds_flow_lookup_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, uint64_t now,
-			 uint64_t *found);
+			 bool *found);
 
 /** Record a flow that presented a valid cookie. */
 enum ds_flow_insert_result ds_flow_insert(struct ds_flow_table *t, const struct ds_flow_key *key, uint64_t now);

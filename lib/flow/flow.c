@@ -12,7 +12,6 @@
 #include "ds_wire.h"
 
 _Static_assert(sizeof(struct ds_flow_key) == 48, "flow keys are hashed whole: no hidden padding");
-_Static_assert(DS_BURST <= DS_BURST_MASK_BITS, "a bulk lookup marks what it found in one 64-bit mask");
 
 struct ds_flow_table {
 	struct rte_hash *hash;
@@ -176,20 +175,18 @@ positions_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigne
 
 void
 ds_flow_lookup_bulk(struct ds_flow_table *t, const struct ds_flow_key **keys, unsigned n, uint64_t now,
-		    uint64_t *found)
+		    bool *found)
 {
 	int32_t positions[DS_BURST];
 	unsigned i;
 
-	*found = 0;
 	if (n > DS_BURST)
 		n = DS_BURST;
 	positions_bulk(t, keys, n, positions);
 	for (i = 0; i < n; i++) {
-		if (positions[i] < 0)
-			continue;
-		t->last_seen[positions[i]] = seen(now);
-		*found |= UINT64_C(1) << i;
+		found[i] = positions[i] >= 0;
+		if (found[i])
+			t->last_seen[positions[i]] = seen(now);
 	}
 }
 

@@ -695,8 +695,9 @@ print_table(const struct options *o)
 	(void)o;
 }
 
+/* Rows appended, so that runs with other settings (formats, table sizes) can share a file. */
 static int
-write_csv(const char *path)
+write_csv(const char *path, const struct options *o)
 {
 	struct stat st;
 	const bool fresh = stat(path, &st) != 0 || st.st_size == 0;
@@ -706,10 +707,11 @@ write_csv(const char *path)
 	if (f == NULL)
 		return -1;
 	if (fresh)
-		fprintf(f, "case,implementation,workers,mpps_per_core,ns_per_packet\n");
+		fprintf(f, "case,implementation,workers,mpps_per_core,ns_per_packet,format,flows,burst\n");
 	for (i = 0; i < n_figures; i++)
-		fprintf(f, "%s,%s,%u,%.3f,%.2f\n", cases[figures[i].c].name, figures[i].implementation,
-			figures[i].workers, figures[i].mpps_per_core, figures[i].ns_per_packet);
+		fprintf(f, "%s,%s,%u,%.3f,%.2f,%s,%lu,%d\n", cases[figures[i].c].name, figures[i].implementation,
+			figures[i].workers, figures[i].mpps_per_core, figures[i].ns_per_packet,
+			o->format != NULL ? o->format : "hmac-sha256", o->flows, DS_BURST);
 	return fclose(f);
 }
 
@@ -769,11 +771,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "generator: %s\n", err);
 		goto out;
 	}
-	printf("dtls-scrubber benchmark: %u worker%s, rounds of %u frames per worker, best of %d slices of %.2f s per figure, "
-	       "%lu flows per worker table (%.0f MB per million flows), TSC %.2f GHz, ipsec-mb %s path\n",
-	       o.workers, o.workers == 1 ? "" : "s", o.round, REPEATS, o.seconds / REPEATS, o.flows,
+	printf("dtls-scrubber benchmark: %u worker%s, bursts of %d, rounds of %u frames per worker, best of %d slices of %.2f s "
+	       "per figure, %lu flows per worker table (%.0f MB per million flows), TSC %.2f GHz, ipsec-mb %s path, "
+	       "cookie format %s\n",
+	       o.workers, o.workers == 1 ? "" : "s", DS_BURST, o.round, REPEATS, o.seconds / REPEATS, o.flows,
 	       (double)ds_flow_table_memory(rig.workers.worker[0]->flows) / ((double)o.flows / 1e6) / 1e6,
-	       (double)rte_get_tsc_hz() / 1e9, ds_cookie_engine_arch(engine));
+	       (double)rte_get_tsc_hz() / 1e9, ds_cookie_engine_arch(engine), o.format != NULL ? o.format : "hmac-sha256");
 	printf("generating traffic from %s ...\n", o.template_path);
 	fflush(stdout);
 	if (make_sets(&sets, &o, hello, hello_len, engine, ds_keyring_current(rig.keyring)) != 0) {
@@ -794,7 +797,7 @@ main(int argc, char **argv)
 	}
 	rig_halt(&rig);
 	print_table(&o);
-	if (o.csv != NULL && write_csv(o.csv) != 0) {
+	if (o.csv != NULL && write_csv(o.csv, &o) != 0) {
 		perror(o.csv);
 		goto out;
 	}

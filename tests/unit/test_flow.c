@@ -34,20 +34,21 @@ flow(unsigned i, unsigned version)
 static unsigned
 found_count(struct ds_flow_table *t, unsigned from, unsigned n, unsigned version, uint64_t now)
 {
-	struct ds_flow_key keys[64];
-	const struct ds_flow_key *ptr[64];
+	struct ds_flow_key keys[DS_BURST];
+	const struct ds_flow_key *ptr[DS_BURST];
 	unsigned done, i, found = 0;
 
-	for (done = 0; done < n; done += 64) {
-		const unsigned chunk = n - done < 64 ? n - done : 64;
-		uint64_t bits;
+	for (done = 0; done < n; done += DS_BURST) {
+		const unsigned chunk = n - done < DS_BURST ? n - done : DS_BURST;
+		bool hit[DS_BURST];
 
 		for (i = 0; i < chunk; i++) {
 			keys[i] = flow(from + done + i, version);
 			ptr[i] = &keys[i];
 		}
-		ds_flow_lookup_bulk(t, ptr, chunk, now, &bits);
-		found += (unsigned)__builtin_popcountll(bits);
+		ds_flow_lookup_bulk(t, ptr, chunk, now, hit);
+		for (i = 0; i < chunk; i++)
+			found += hit[i];
 	}
 	return found;
 }
